@@ -1,0 +1,38 @@
+//! # kushki-protocol
+//!
+//! One faithful model of Kushki's two card-present wire protocols, shared by the mocks and the
+//! conformance steps:
+//!
+//! * the **raw card-present API** (`POST /pos/v1/transaction`, `POST /pos/v1/refund`, transaction
+//!   search) that certified terminal apps speak to the acquirer, and
+//! * **Kushki ONE Connect**, the signed and encrypted HTTP API a POS uses to drive a Sunmi terminal
+//!   in Semi-Integrated mode (LAN port 6868, localhost, or the cloud relay).
+//!
+//! Every fact here comes from `shared/reference/kushki-api.md` ("the reference") or its addendum.
+//! Where Kushki does not say, the harness decides; every such decision is listed, with the reason,
+//! in `schemas/README.md`, and marked `harness-defined` where it is made in the code.
+//!
+//! # Layout
+//!
+//! * [`money`]: [`money::Amount`] in integer minor units with its [`money::Currency`]; the wire's
+//!   `amount` objects parsed exactly (never through `f64`).
+//! * [`raw`]: requests and responses of the raw card-present API, with the closed vocabularies
+//!   ([`raw::TransactionMode`], [`raw::TransactionType`], [`raw::ReadingType`], [`raw::Country`]).
+//! * [`connect`]: requests and responses of every Kushki ONE Connect operation, the async event
+//!   envelope and print jobs.
+//! * [`errors`]: the LinkFailure envelope, the raw API error body, and one catalog of codes.
+//! * [`auth`]: Connect signing, verification, encryption and decryption (reference section 1.5).
+//! * [`schemas`]: the JSON Schemas of `schemas/`, compiled once, with every violation's pointer.
+//! * [`catalog`]: test amounts and test cards, read from `schemas/catalog/*.json`.
+//! * [`calendar`]: the [`calendar::Clock`] and each country's business day and cut-off.
+//! * [`mask`]: redaction of card data and secrets for logs, journals and reports.
+
+pub mod auth;
+pub mod calendar;
+pub mod catalog;
+pub mod connect;
+pub mod errors;
+pub mod mask;
+pub mod money;
+pub mod raw;
+pub mod schemas;
