@@ -27,6 +27,55 @@
 //! * [`calendar`]: the [`calendar::Clock`] and each country's business day and cut-off.
 //! * [`mask`]: redaction of card data and secrets for logs, journals and reports.
 
+/// Declares a closed wire vocabulary: an enum whose `as_str`, `Display`, `FromStr` and serde
+/// forms are exactly the wire spelling, with `ALL` listing every variant.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $wire)] $variant,)+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The wire spelling.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire,)+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::UnknownVariant;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($wire => Ok($name::$variant),)+
+                    _ => Err(crate::UnknownVariant { vocabulary: stringify!($name), found: s.to_string() }),
+                }
+            }
+        }
+    };
+}
+pub(crate) use wire_enum;
+
+/// A string that is not one of a closed vocabulary's wire spellings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{found}` is not a valid {vocabulary}")]
+pub struct UnknownVariant {
+    /// The vocabulary's type name.
+    pub vocabulary: &'static str,
+    /// What was found instead.
+    pub found: String,
+}
+
 pub mod auth;
 pub mod calendar;
 pub mod catalog;
