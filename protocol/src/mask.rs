@@ -73,7 +73,13 @@ const PAN_KEYS: &[&str] = &["maskedcreditcard", "cardmask"];
 
 /// Keys whose digit strings are identifiers, not card numbers: never digit-masked, so an 18-digit
 /// ticket number or a millisecond `X-Kushki-Id` stays readable in journals and reports.
-const ID_KEYS: &[&str] = &["ticketnumber", "transactionid", "xkushkiid", "created", "referencenumber"];
+const ID_KEYS: &[&str] = &[
+    "ticketnumber",
+    "transactionid",
+    "xkushkiid",
+    "created",
+    "referencenumber",
+];
 
 fn normalise(key: &str) -> String {
     key.chars()
@@ -94,18 +100,19 @@ pub fn mask_json(value: &Value) -> Value {
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| {
-                    let masked = if is_secret_key(k) && !v.is_object() && !v.is_array() && !v.is_null() {
-                        Value::String("[redacted]".into())
-                    } else if ID_KEYS.contains(&normalise(k).as_str()) && v.is_string() {
-                        v.clone()
-                    } else if PAN_KEYS.contains(&normalise(k).as_str()) {
-                        match v {
-                            Value::String(s) => Value::String(mask_text(s)),
-                            other => mask_json(other),
-                        }
-                    } else {
-                        mask_json(v)
-                    };
+                    let masked =
+                        if is_secret_key(k) && !v.is_object() && !v.is_array() && !v.is_null() {
+                            Value::String("[redacted]".into())
+                        } else if ID_KEYS.contains(&normalise(k).as_str()) && v.is_string() {
+                            v.clone()
+                        } else if PAN_KEYS.contains(&normalise(k).as_str()) {
+                            match v {
+                                Value::String(s) => Value::String(mask_text(s)),
+                                other => mask_json(other),
+                            }
+                        } else {
+                            mask_json(v)
+                        };
                     (k.clone(), masked)
                 })
                 .collect(),

@@ -153,10 +153,9 @@ impl Amount {
 
     /// Parses the conformance steps' notation, `"12.00 PEN"` or `"1000 CLP"`.
     pub fn parse_display(text: &str) -> Result<Amount, MoneyError> {
-        let (number, currency) = text
-            .trim()
-            .split_once(' ')
-            .ok_or_else(|| MoneyError::new("amount", format!("`{text}` is not `<number> <CUR>`")))?;
+        let (number, currency) = text.trim().split_once(' ').ok_or_else(|| {
+            MoneyError::new("amount", format!("`{text}` is not `<number> <CUR>`"))
+        })?;
         let currency: Currency = currency.trim().parse()?;
         parse_major_text(number.trim(), currency, "amount")
     }
@@ -338,24 +337,25 @@ impl AmountBreakdown {
         units: Units,
         path: &str,
     ) -> Result<Self, MoneyError> {
-        let component = |map: &Map<String, Value>, key: &str, at: &str| -> Result<Option<Amount>, MoneyError> {
-            let field = format!("{at}.{key}");
-            match map.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::Number(n)) => {
-                    let text = n.to_string();
-                    match units {
-                        Units::Major => parse_major_text(&text, currency, &field),
-                        Units::Minor => parse_minor_text(&text, currency, &field),
+        let component =
+            |map: &Map<String, Value>, key: &str, at: &str| -> Result<Option<Amount>, MoneyError> {
+                let field = format!("{at}.{key}");
+                match map.get(key) {
+                    None | Some(Value::Null) => Ok(None),
+                    Some(Value::Number(n)) => {
+                        let text = n.to_string();
+                        match units {
+                            Units::Major => parse_major_text(&text, currency, &field),
+                            Units::Minor => parse_minor_text(&text, currency, &field),
+                        }
+                        .map(Some)
                     }
-                    .map(Some)
+                    Some(other) => Err(MoneyError::new(
+                        field,
+                        format!("expected a number, found {}", json_type(other)),
+                    )),
                 }
-                Some(other) => Err(MoneyError::new(
-                    field,
-                    format!("expected a number, found {}", json_type(other)),
-                )),
-            }
-        };
+            };
         let required = |key: &str| -> Result<Amount, MoneyError> {
             component(object, key, path)?
                 .ok_or_else(|| MoneyError::new(format!("{path}.{key}"), "is required"))
@@ -528,8 +528,13 @@ mod tests {
     fn a_wire_amount_object_is_parsed_exactly_and_totalled() {
         let wire = json!({"currency":"PEN","iva":1.80,"subtotal_iva":10.00,"subtotal_iva0":0,
             "tip":2.5,"extra_taxes":{"airport_tax":0.20,"iac":0,"ice":0,"travel_agency":0}});
-        let b = AmountBreakdown::parse(wire.as_object().unwrap(), Currency::Pen, Units::Major, "amount")
-            .unwrap();
+        let b = AmountBreakdown::parse(
+            wire.as_object().unwrap(),
+            Currency::Pen,
+            Units::Major,
+            "amount",
+        )
+        .unwrap();
         assert_eq!(b.total(), Amount::from_minor(1450, Currency::Pen));
         assert_eq!(b.tip, Some(Amount::from_minor(250, Currency::Pen)));
     }
@@ -537,30 +542,55 @@ mod tests {
     #[test]
     fn a_bad_component_is_named_by_its_path() {
         let wire = json!({"iva":0,"subtotal_iva":0,"subtotal_iva0":12.505});
-        let err = AmountBreakdown::parse(wire.as_object().unwrap(), Currency::Pen, Units::Major, "amount")
-            .unwrap_err();
+        let err = AmountBreakdown::parse(
+            wire.as_object().unwrap(),
+            Currency::Pen,
+            Units::Major,
+            "amount",
+        )
+        .unwrap_err();
         assert_eq!(err.field, "amount.subtotal_iva0");
         assert_eq!(err.pointer(), "/amount/subtotal_iva0");
         let wire = json!({"iva":0,"subtotal_iva":0,"subtotal_iva0":1,"extra_taxes":{"ice":"x"}});
-        let err = AmountBreakdown::parse(wire.as_object().unwrap(), Currency::Pen, Units::Major, "amount")
-            .unwrap_err();
+        let err = AmountBreakdown::parse(
+            wire.as_object().unwrap(),
+            Currency::Pen,
+            Units::Major,
+            "amount",
+        )
+        .unwrap_err();
         assert_eq!(err.field, "amount.extra_taxes.ice");
         let wire = json!({"iva":0,"subtotal_iva0":1});
-        let err = AmountBreakdown::parse(wire.as_object().unwrap(), Currency::Pen, Units::Major, "amount")
-            .unwrap_err();
+        let err = AmountBreakdown::parse(
+            wire.as_object().unwrap(),
+            Currency::Pen,
+            Units::Major,
+            "amount",
+        )
+        .unwrap_err();
         assert_eq!(err.field, "amount.subtotal_iva");
     }
 
     #[test]
     fn connect_amounts_are_minor_units() {
         let wire = json!({"subtotal_iva":0,"subtotal_iva0":1200,"iva":0});
-        let b = AmountBreakdown::parse(wire.as_object().unwrap(), Currency::Pen, Units::Minor, "amount")
-            .unwrap();
+        let b = AmountBreakdown::parse(
+            wire.as_object().unwrap(),
+            Currency::Pen,
+            Units::Minor,
+            "amount",
+        )
+        .unwrap();
         assert_eq!(b.total().major_text(), "12.00");
         let wire = json!({"subtotal_iva":0,"subtotal_iva0":12.5,"iva":0});
         assert!(
-            AmountBreakdown::parse(wire.as_object().unwrap(), Currency::Pen, Units::Minor, "amount")
-                .is_err()
+            AmountBreakdown::parse(
+                wire.as_object().unwrap(),
+                Currency::Pen,
+                Units::Minor,
+                "amount"
+            )
+            .is_err()
         );
     }
 
@@ -583,7 +613,10 @@ mod tests {
         let a = Amount::parse_display("12.00 PEN").unwrap();
         assert_eq!(a, Amount::from_minor(1200, Currency::Pen));
         assert_eq!(a.to_string(), "12.00 PEN");
-        assert_eq!(Amount::parse_display("1000 CLP").unwrap().to_string(), "1000 CLP");
+        assert_eq!(
+            Amount::parse_display("1000 CLP").unwrap().to_string(),
+            "1000 CLP"
+        );
         assert!(Amount::parse_display("12.001 PEN").is_err());
         assert!(Amount::parse_display("12 XXX").is_err());
         assert_eq!(a.whole_major_units(), Some(12));

@@ -147,13 +147,16 @@ impl Operation {
         match (mode, kind) {
             (TransactionMode::Authorization, T::Charge) => Some(Operation::Charge),
             (TransactionMode::Authorization, T::PreAuth) => Some(Operation::PreAuth),
-            (TransactionMode::Authorization, T::ReAuthorization) => Some(Operation::ReAuthorization),
+            (TransactionMode::Authorization, T::ReAuthorization) => {
+                Some(Operation::ReAuthorization)
+            }
             (TransactionMode::Authorization, T::Capture) => Some(Operation::Capture),
             (TransactionMode::Authorization, T::PosTip) => Some(Operation::PosTip),
             (TransactionMode::Authorization, T::Refund) => Some(Operation::Refund),
-            (TransactionMode::Void, t @ (T::Charge | T::PreAuth | T::ReAuthorization | T::Capture)) => {
-                Some(Operation::Void(t))
-            }
+            (
+                TransactionMode::Void,
+                t @ (T::Charge | T::PreAuth | T::ReAuthorization | T::Capture),
+            ) => Some(Operation::Void(t)),
             (TransactionMode::Reverse, t @ (T::Charge | T::Capture)) => Some(Operation::Reverse(t)),
             _ => None,
         }
@@ -164,9 +167,10 @@ impl Operation {
         match self {
             Operation::Charge => (TransactionMode::Authorization, TransactionType::Charge),
             Operation::PreAuth => (TransactionMode::Authorization, TransactionType::PreAuth),
-            Operation::ReAuthorization => {
-                (TransactionMode::Authorization, TransactionType::ReAuthorization)
-            }
+            Operation::ReAuthorization => (
+                TransactionMode::Authorization,
+                TransactionType::ReAuthorization,
+            ),
             Operation::Capture => (TransactionMode::Authorization, TransactionType::Capture),
             Operation::PosTip => (TransactionMode::Authorization, TransactionType::PosTip),
             Operation::Refund => (TransactionMode::Authorization, TransactionType::Refund),
@@ -307,18 +311,21 @@ impl TransactionRequest {
             .ok_or_else(|| field_err("", "the body must be a JSON object"))?;
         let text = |key: &str| obj.get(key).and_then(Value::as_str);
         let flag = |key: &str| obj.get(key).and_then(Value::as_bool).unwrap_or(false);
-        let mode_text = text("transaction_mode").ok_or_else(|| field_err("transaction_mode", "is required"))?;
-        let kind_text = text("transaction_type").ok_or_else(|| field_err("transaction_type", "is required"))?;
+        let mode_text =
+            text("transaction_mode").ok_or_else(|| field_err("transaction_mode", "is required"))?;
+        let kind_text =
+            text("transaction_type").ok_or_else(|| field_err("transaction_type", "is required"))?;
         let mode: TransactionMode = mode_text
             .parse()
             .map_err(|e: crate::UnknownVariant| field_err("transaction_mode", e.to_string()))?;
         let kind: TransactionType = kind_text
             .parse()
             .map_err(|e: crate::UnknownVariant| field_err("transaction_type", e.to_string()))?;
-        let operation = Operation::from_wire(mode, kind).ok_or_else(|| RequestError::Combination {
-            mode: mode_text.into(),
-            kind: kind_text.into(),
-        })?;
+        let operation =
+            Operation::from_wire(mode, kind).ok_or_else(|| RequestError::Combination {
+                mode: mode_text.into(),
+                kind: kind_text.into(),
+            })?;
         let client_transaction_id = text("client_transaction_id")
             .ok_or_else(|| field_err("client_transaction_id", "is required"))?
             .to_string();
@@ -513,7 +520,10 @@ mod tests {
             assert_eq!(serde_json::to_value(t).unwrap(), json!(t.as_str()));
         }
         for r in ReadingType::ALL {
-            assert_eq!(serde_json::from_value::<ReadingType>(json!(r.as_str())).unwrap(), *r);
+            assert_eq!(
+                serde_json::from_value::<ReadingType>(json!(r.as_str())).unwrap(),
+                *r
+            );
         }
         for s in TransactionStatus::ALL {
             assert_eq!(s.to_string().parse::<TransactionStatus>().unwrap(), *s);
@@ -555,11 +565,23 @@ mod tests {
 
     #[test]
     fn the_market_comes_from_the_country_or_else_the_currency() {
-        assert_eq!(Country::resolve(Some("PER"), Currency::Usd, Country::Peru), Country::Peru);
+        assert_eq!(
+            Country::resolve(Some("PER"), Currency::Usd, Country::Peru),
+            Country::Peru
+        );
         // The docs' example sends "CLP" as a country: the currency decides.
-        assert_eq!(Country::resolve(Some("CLP"), Currency::Clp, Country::Peru), Country::Chile);
-        assert_eq!(Country::resolve(None, Currency::Mxn, Country::Peru), Country::Mexico);
-        assert_eq!(Country::resolve(None, Currency::Usd, Country::Peru), Country::Peru);
+        assert_eq!(
+            Country::resolve(Some("CLP"), Currency::Clp, Country::Peru),
+            Country::Chile
+        );
+        assert_eq!(
+            Country::resolve(None, Currency::Mxn, Country::Peru),
+            Country::Mexico
+        );
+        assert_eq!(
+            Country::resolve(None, Currency::Usd, Country::Peru),
+            Country::Peru
+        );
     }
 
     #[test]
