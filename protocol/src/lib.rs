@@ -64,7 +64,6 @@ macro_rules! wire_enum {
         }
     };
 }
-pub(crate) use wire_enum;
 
 /// A string that is not one of a closed vocabulary's wire spellings.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
