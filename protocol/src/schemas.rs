@@ -1,1 +1,375 @@
-//! TODO
+//! The JSON Schemas of `schemas/`: embedded, compiled once, and reported field by field.
+//!
+//! Every wire shape of both protocols is a JSON Schema 2020-12 file under `schemas/` (see
+//! `schemas/README.md`). They are embedded in the binary with `include_str!`, and each is compiled
+//! the first time it is used, offline: relative `$ref`s (`../common.json#/$defs/raw_amount`) are
+//! resolved against [`BASE_URI`] and served from the embedded copies, nothing is fetched.
+//!
+//! [`validate`] returns every violation, each with the JSON pointer of the exact field at fault:
+//! a missing required property is reported at the property's own pointer (`/amount`, not the
+//! object holding it), and each unknown property at its pointer (`/card_details/pan`). Numbers are
+//! compared exactly (`arbitrary_precision`), so `12.505` PEN fails `multipleOf: 0.01` at
+//! `/amount/subtotal_iva0`.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{Draft, Retrieve, Uri, ValidationError, Validator};
+use serde_json::Value;
+
+/// The base every schema's `$id` is relative to
+/// (`https://kushki-conformance.invalid/schemas/raw/transaction.request.json`).
+pub const BASE_URI: &str = "https://kushki-conformance.invalid/schemas/";
+
+/// Path of the shared definitions (`$defs`) every schema references, relative to `schemas/`.
+pub const COMMON_PATH: &str = "common.json";
+
+const COMMON_TEXT: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../schemas/common.json"
+));
+
+macro_rules! schema_kinds {
+    ($($(#[$meta:meta])* $variant:ident => $path:literal,)+) => {
+        /// One schema file of `schemas/` (common definitions excepted, see [`COMMON_PATH`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum SchemaKind {
+            $($(#[$meta])* $variant,)+
+        }
+
+        impl SchemaKind {
+            /// Every schema, in declaration order.
+            pub const ALL: &'static [SchemaKind] = &[$(SchemaKind::$variant,)+];
+
+            /// The file's path relative to `schemas/` (`"raw/transaction.request.json"`).
+            pub fn path(self) -> &'static str {
+                match self {
+                    $(SchemaKind::$variant => $path,)+
+                }
+            }
+
+            fn text(self) -> &'static str {
+                match self {
+                    $(SchemaKind::$variant => include_str!(concat!(
+                        env!("CARGO_MANIFEST_DIR"),
+                        "/../schemas/",
+                        $path
+                    )),)+
+                }
+            }
+        }
+    };
+}
+
+schema_kinds! {
+    /// `raw/transaction.request.json`: `POST /pos/v1/transaction` (ref §2.3, §2.4; add §6.2; seed).
+    RawTransactionRequest => "raw/transaction.request.json",
+    /// `raw/refund.request.json`: `POST /pos/v1/refund` (ref §2.3; add §6.2; seed).
+    RawRefundRequest => "raw/refund.request.json",
+    /// `raw/transaction.response.json`: answer of both raw routes (ref §2.5; add §6.3).
+    RawTransactionResponse => "raw/transaction.response.json",
+    /// `raw/search.request.json`: transaction search, `page` or `from` form (ref §2.10; add §6.4).
+    RawSearchRequest => "raw/search.request.json",
+    /// `raw/search.response.json`: `{"items":[…]}` (add §6.4).
+    RawSearchResponse => "raw/search.response.json",
+    /// `raw/error.json`: pre-processing error `{code, message, details?}` (add §2.1).
+    RawError => "raw/error.json",
+    /// `raw/unauthorized.json`: the 401 body `{"message":"Unauthorized"}` (add §2.1).
+    RawUnauthorized => "raw/unauthorized.json",
+    /// `raw/webhook.json`: card-present webhook body (add §3).
+    RawWebhook => "raw/webhook.json",
+    /// `connect/encrypted.json`: the wire body `{"data":"<iv_hex>:<ct_hex>"}` (ref §1.5).
+    ConnectEncrypted => "connect/encrypted.json",
+    /// `connect/charge.request.json`: plaintext of `/charge` (ref §1.6; add §1).
+    ConnectChargeRequest => "connect/charge.request.json",
+    /// `connect/authorization.request.json`: plaintext of `/authorization` (H3).
+    ConnectAuthorizationRequest => "connect/authorization.request.json",
+    /// `connect/capture.request.json`: plaintext of `/capture` (H3).
+    ConnectCaptureRequest => "connect/capture.request.json",
+    /// `connect/re_authorization.request.json`: plaintext of `/re_authorization` (H3).
+    ConnectReAuthorizationRequest => "connect/re_authorization.request.json",
+    /// `connect/pos_tip.request.json`: plaintext of `/pos_tip` (H3).
+    ConnectPosTipRequest => "connect/pos_tip.request.json",
+    /// `connect/void.request.json`: plaintext of `/void` (H3).
+    ConnectVoidRequest => "connect/void.request.json",
+    /// `connect/refund.request.json`: plaintext of `/refund` (H3).
+    ConnectRefundRequest => "connect/refund.request.json",
+    /// `connect/abort.request.json`: plaintext of `/abort`, the literal `{}` (ref §1.5; H7).
+    ConnectAbortRequest => "connect/abort.request.json",
+    /// `connect/search.request.json`: plaintext of both transaction searches (H3).
+    ConnectSearchRequest => "connect/search.request.json",
+    /// `connect/operation.response.json`: sync answer of every payment operation (ref §1.7).
+    ConnectOperationResponse => "connect/operation.response.json",
+    /// `connect/abort.response.json`: answer of `/abort` (H7).
+    ConnectAbortResponse => "connect/abort.response.json",
+    /// `connect/search.response.json`: answer of both searches (H3).
+    ConnectSearchResponse => "connect/search.response.json",
+    /// `connect/link_failure.json`: the LinkFailure error envelope (ref §1.7).
+    ConnectLinkFailure => "connect/link_failure.json",
+    /// `connect/event.json`: the async envelope, answer of `/async/{op}` and webhook body (H6).
+    ConnectEvent => "connect/event.json",
+    /// `connect/print_job.request.json`: print job creation (ref §1.8; H9).
+    ConnectPrintJobRequest => "connect/print_job.request.json",
+    /// `connect/print_job.response.json`: print job answer, poll and webhook (ref §1.8; H9).
+    ConnectPrintJobResponse => "connect/print_job.response.json",
+    /// `catalog/test_amounts.schema.json`: shape of `catalog/test_amounts.json` (ref §2.7).
+    CatalogTestAmounts => "catalog/test_amounts.schema.json",
+    /// `catalog/test_cards.schema.json`: shape of `catalog/test_cards.json` (H12).
+    CatalogTestCards => "catalog/test_cards.schema.json",
+}
+
+impl SchemaKind {
+    /// The schema's `$id` ([`BASE_URI`] followed by [`SchemaKind::path`]).
+    pub fn id(self) -> String {
+        format!("{BASE_URI}{}", self.path())
+    }
+
+    /// The fixtures folder of this schema relative to `schemas/fixtures/`: the path without
+    /// `.json` (`"raw/transaction.request"`).
+    pub fn fixture_dir(self) -> &'static str {
+        let path = self.path();
+        path.strip_suffix(".json").unwrap_or(path)
+    }
+
+    /// The schema whose [`SchemaKind::path`] is `path`.
+    pub fn from_path(path: &str) -> Option<SchemaKind> {
+        SchemaKind::ALL.iter().copied().find(|k| k.path() == path)
+    }
+}
+
+impl fmt::Display for SchemaKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.path())
+    }
+}
+
+/// The schema file's text as embedded.
+pub fn schema_text(kind: SchemaKind) -> &'static str {
+    kind.text()
+}
+
+/// The text of `schemas/common.json`, the shared `$defs`.
+pub fn common_schema_text() -> &'static str {
+    COMMON_TEXT
+}
+
+/// One way an instance breaks its schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// JSON pointer of the offending field in the instance (`/amount/subtotal_iva0`); for a
+    /// missing required property, the pointer the property would have (`/amount`); empty for the
+    /// document itself.
+    pub pointer: String,
+    /// JSON pointer of the failing keyword in the schema (`/properties/amount/$ref/…`).
+    pub schema_path: String,
+    /// What is wrong, in words. Values of card-data fields are never quoted.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() {
+            "/"
+        } else {
+            self.pointer.as_str()
+        };
+        write!(f, "{pointer}: {}", self.message)
+    }
+}
+
+/// Every violation as one line, `"; "` between them (`/amount: is required; /foo: …`).
+pub fn violations_message(violations: &[Violation]) -> String {
+    violations
+        .iter()
+        .map(Violation::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Validates `instance` against `kind`'s schema, returning every violation.
+///
+/// # Panics
+///
+/// If the embedded schema does not compile, which the crate's tests rule out.
+pub fn validate(kind: SchemaKind, instance: &Value) -> Result<(), Vec<Violation>> {
+    let validator = match validator(kind) {
+        Ok(v) => v,
+        Err(e) => panic!("schema {kind} does not compile: {e}"),
+    };
+    let violations: Vec<Violation> = validator
+        .iter_errors(instance)
+        .flat_map(violations_of)
+        .collect();
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(violations)
+    }
+}
+
+/// Whether `instance` satisfies `kind`'s schema.
+///
+/// # Panics
+///
+/// If the embedded schema does not compile, which the crate's tests rule out.
+pub fn is_valid(kind: SchemaKind, instance: &Value) -> bool {
+    match validator(kind) {
+        Ok(v) => v.is_valid(instance),
+        Err(e) => panic!("schema {kind} does not compile: {e}"),
+    }
+}
+
+/// Compiles `kind`'s schema (once; later calls return the cached outcome), with the compiler's
+/// message on failure. [`validate`] calls this itself; tests call it to prove every schema
+/// compiles.
+pub fn compile(kind: SchemaKind) -> Result<(), String> {
+    validator(kind).map(|_| ()).map_err(str::to_string)
+}
+
+const KIND_COUNT: usize = SchemaKind::ALL.len();
+
+static VALIDATORS: [OnceLock<Result<Validator, String>>; KIND_COUNT] =
+    [const { OnceLock::new() }; KIND_COUNT];
+
+fn validator(kind: SchemaKind) -> Result<&'static Validator, &'static str> {
+    VALIDATORS[kind as usize]
+        .get_or_init(|| build(kind))
+        .as_ref()
+        .map_err(String::as_str)
+}
+
+fn build(kind: SchemaKind) -> Result<Validator, String> {
+    let schema: Value =
+        serde_json::from_str(kind.text()).map_err(|e| format!("{}: not JSON: {e}", kind.path()))?;
+    jsonschema::options()
+        .with_draft(Draft::Draft202012)
+        .with_base_uri(kind.id())
+        .with_retriever(Embedded)
+        .should_validate_formats(true)
+        .build(&schema)
+        .map_err(|e| format!("{}: {e}", kind.path()))
+}
+
+/// Serves `common.json` and every schema from the embedded copies, so `$ref`s resolve offline.
+struct Embedded;
+
+impl Retrieve for Embedded {
+    fn retrieve(
+        &self,
+        uri: &Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let uri = uri.as_str();
+        let path = uri.split('#').next().unwrap_or(uri);
+        let path = path
+            .strip_prefix(BASE_URI)
+            .ok_or_else(|| format!("`{uri}` is not one of the embedded schemas"))?;
+        let text = if path == COMMON_PATH {
+            COMMON_TEXT
+        } else {
+            SchemaKind::from_path(path)
+                .ok_or_else(|| format!("`{uri}` is not one of the embedded schemas"))?
+                .text()
+        };
+        Ok(serde_json::from_str(text)?)
+    }
+}
+
+/// Turns one validator error into the violations a client should see: one per missing or unknown
+/// property, at that property's own pointer.
+fn violations_of(error: ValidationError<'_>) -> Vec<Violation> {
+    let at = error.instance_path().clone();
+    let schema_path = error.schema_path().as_str().to_string();
+    let field = |name: &str| at.join(name).as_str().to_string();
+    match error.kind() {
+        ValidationErrorKind::Required { property } => {
+            let name = property
+                .as_str()
+                .map_or_else(|| property.to_string(), str::to_string);
+            vec![Violation {
+                pointer: field(&name),
+                schema_path,
+                message: "is required".into(),
+            }]
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected }
+        | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected
+            .iter()
+            .map(|name| Violation {
+                pointer: field(name),
+                schema_path: schema_path.clone(),
+                message: "is not a known field here".into(),
+            })
+            .collect(),
+        ValidationErrorKind::FalseSchema => vec![Violation {
+            pointer: at.as_str().to_string(),
+            schema_path,
+            message: "is not allowed here".into(),
+        }],
+        _ => {
+            let secret = at.as_str().split('/').any(crate::mask::is_secret_key);
+            let message = if secret {
+                error.masked_with("the value").to_string()
+            } else {
+                error.to_string()
+            };
+            vec![Violation {
+                pointer: at.as_str().to_string(),
+                schema_path,
+                message,
+            }]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_are_unique_and_resolve_back() {
+        for &kind in SchemaKind::ALL {
+            assert_eq!(SchemaKind::from_path(kind.path()), Some(kind));
+            assert!(kind.id().starts_with(BASE_URI));
+            assert!(!kind.fixture_dir().ends_with(".json"));
+        }
+    }
+
+    #[test]
+    fn a_missing_field_and_an_unknown_one_are_named() {
+        let err = validate(SchemaKind::RawUnauthorized, &json!({"code": "E001"})).unwrap_err();
+        let pointers: Vec<_> = err.iter().map(|v| v.pointer.as_str()).collect();
+        assert!(pointers.contains(&"/message"), "{err:?}");
+        assert!(pointers.contains(&"/code"), "{err:?}");
+        let text = violations_message(&err);
+        assert!(text.contains("/message: is required"), "{text}");
+    }
+
+    #[test]
+    fn a_root_violation_displays_as_slash() {
+        let v = Violation {
+            pointer: String::new(),
+            schema_path: "/type".into(),
+            message: "is not an object".into(),
+        };
+        assert_eq!(v.to_string(), "/: is not an object");
+    }
+
+    #[test]
+    fn card_data_values_are_not_quoted_in_messages() {
+        let body = json!({"reading_type": "ICC", "enc_tlv": "4111111111111111ZZ"});
+        let wrapped = json!({
+            "transaction_mode": "Authorization", "transaction_type": "charge",
+            "client_transaction_id": "6680eadc-6c8d-44aa-8ca0-18e061c1472a",
+            "amount": {"currency": "PEN", "iva": 0, "subtotal_iva": 0, "subtotal_iva0": 1},
+            "card_details": body
+        });
+        let err = validate(SchemaKind::RawTransactionRequest, &wrapped).unwrap_err();
+        let v = err
+            .iter()
+            .find(|v| v.pointer == "/card_details/enc_tlv")
+            .expect("enc_tlv violation");
+        assert!(!v.message.contains("4111"), "{v}");
+    }
+}
