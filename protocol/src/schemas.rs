@@ -199,7 +199,7 @@ pub fn validate(kind: SchemaKind, instance: &Value) -> Result<(), Vec<Violation>
     };
     let violations: Vec<Violation> = validator
         .iter_errors(instance)
-        .flat_map(violations_of)
+        .flat_map(|e| violations_of(e, instance))
         .collect();
     if violations.is_empty() {
         Ok(())
@@ -277,7 +277,7 @@ impl Retrieve for Embedded {
 
 /// Turns one validator error into the violations a client should see: one per missing or unknown
 /// property, at that property's own pointer.
-fn violations_of(error: ValidationError<'_>) -> Vec<Violation> {
+fn violations_of(error: ValidationError<'_>, root: &Value) -> Vec<Violation> {
     let at = error.instance_path().clone();
     let schema_path = error.schema_path().as_str().to_string();
     let field = |name: &str| at.join(name).as_str().to_string();
@@ -301,14 +301,43 @@ fn violations_of(error: ValidationError<'_>) -> Vec<Violation> {
                 message: "is not a known field here".into(),
             })
             .collect(),
+        // `additionalProperties: false` beside no `properties` is reported once, as a false
+        // schema at the object itself: every key of that object is unexpected.
+        ValidationErrorKind::FalseSchema if schema_path.ends_with("/additionalProperties") => root
+            .pointer(at.as_str())
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|object| object.keys())
+            .map(|name| Violation {
+                pointer: field(name),
+                schema_path: schema_path.clone(),
+                message: "is not a known field here".into(),
+            })
+            .collect(),
         ValidationErrorKind::FalseSchema => vec![Violation {
             pointer: at.as_str().to_string(),
             schema_path,
             message: "is not allowed here".into(),
         }],
+        // The validator's own text elides all but two options; a client needs the whole list.
+        ValidationErrorKind::Enum { options } if !is_secret(&at) => {
+            let allowed = options
+                .as_array()
+                .map(|o| {
+                    o.iter()
+                        .map(Value::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_else(|| options.to_string());
+            vec![Violation {
+                pointer: at.as_str().to_string(),
+                schema_path,
+                message: format!("{} is not one of {allowed}", error.instance()),
+            }]
+        }
         _ => {
-            let secret = at.as_str().split('/').any(crate::mask::is_secret_key);
-            let message = if secret {
+            let message = if is_secret(&at) {
                 error.masked_with("the value").to_string()
             } else {
                 error.to_string()
@@ -320,6 +349,11 @@ fn violations_of(error: ValidationError<'_>) -> Vec<Violation> {
             }]
         }
     }
+}
+
+/// Whether any segment of the pointer names card data or a secret, whose value must not be quoted.
+fn is_secret(at: &jsonschema::paths::Location) -> bool {
+    at.as_str().split('/').any(crate::mask::is_secret_key)
 }
 
 #[cfg(test)]
@@ -344,6 +378,18 @@ mod tests {
         assert!(pointers.contains(&"/code"), "{err:?}");
         let text = violations_message(&err);
         assert!(text.contains("/message: is required"), "{text}");
+    }
+
+    #[test]
+    fn an_enum_violation_lists_every_option() {
+        let body =
+            json!({"code": "E001", "message": "x", "details": {"Origin": 1, "Message": "m"}});
+        let err = validate(SchemaKind::RawError, &body).unwrap_err();
+        assert_eq!(err[0].pointer, "/details/Origin");
+        let body = json!({"type": "OTHER", "code": "X", "message": "x"});
+        let err = validate(SchemaKind::ConnectLinkFailure, &body).unwrap_err();
+        assert_eq!(err[0].pointer, "/type");
+        assert!(err[0].message.contains("\"TERMINAL-SUNMI\""), "{}", err[0]);
     }
 
     #[test]
