@@ -1,1 +1,35 @@
-//! x
+//! # mock-acquirer
+//!
+//! A faithful, stateful stand-in for Kushki's card-present backend: the raw card-present API
+//! (`POST /pos/v1/transaction`, `POST /pos/v1/refund`, transaction search) with its ledger and
+//! timing rules, webhooks signed as Kushki signs them, a journal of every exchange, and the admin
+//! API that steers it from any language. Terminal-app integrators point their app at it instead
+//! of `https://api-uat.kushkipagos.com`.
+//!
+//! # Layout
+//!
+//! * [`config`]: what a mock starts with (credentials, clock, journal file, rules, webhook).
+//! * [`domain`]: the ledger ([`domain::ledger`]), the rules ([`domain::rules::apply`]), the card
+//!   reader of clear test data ([`domain::cards`]) and the answer builder. No HTTP.
+//! * [`routes`]: `pos` (transaction, refund), `search`, and the acquirer's own admin routes.
+//! * [`webhooks`]: signed deliveries with bounded retries.
+//! * [`error`]: the one error type and its documented bodies.
+//! * [`state`], [`startup`]: shared state and [`spawn`].
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let acquirer = mock_acquirer::spawn(mock_acquirer::Config::default()).await?;
+//! println!("{}", acquirer.uri());
+//! # Ok(()) }
+//! ```
+
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod webhooks;
+
+pub use config::{Config, DEFAULT_CREDENTIAL};
+pub use startup::{RunningAcquirer, spawn};

@@ -79,6 +79,9 @@ const ID_KEYS: &[&str] = &[
     "xkushkiid",
     "created",
     "referencenumber",
+    "trackksn",
+    "pinksn",
+    "terminalid",
 ];
 
 fn normalise(key: &str) -> String {

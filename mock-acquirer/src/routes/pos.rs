@@ -1,0 +1,302 @@
+//! `POST /pos/v1/transaction` and `POST /pos/v1/refund` (ref §2.2, §2.3).
+//!
+//! Each exchange: credential (401) → JSON body (E001) → schema (E001 naming every field by its
+//! JSON pointer) → exact typing (E001 naming the field) → behaviours → the ledger's rules
+//! ([`crate::domain::rules::apply`]) → the "approved with delay" wait on the virtual clock →
+//! answer, journal, webhook.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use bytes::Bytes;
+use jiff::SignedDuration;
+use kushki_mock_support::behaviours::{Fault, Subject};
+use kushki_mock_support::body::{MAX_BODY_BYTES, json_object};
+use kushki_mock_support::journal::Exchange;
+use kushki_protocol::raw::{Operation, TransactionRequest};
+use kushki_protocol::schemas::{self, SchemaKind};
+use serde_json::Value;
+
+use crate::domain::{self, rules};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The raw routes.
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/pos/v1/transaction", post(transaction))
+        .route("/pos/v1/refund", post(refund))
+}
+
+async fn transaction(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+    exchange(
+        s,
+        "/pos/v1/transaction",
+        SchemaKind::RawTransactionRequest,
+        headers,
+        body,
+    )
+    .await
+}
+
+async fn refund(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+    exchange(
+        s,
+        "/pos/v1/refund",
+        SchemaKind::RawRefundRequest,
+        headers,
+        body,
+    )
+    .await
+}
+
+/// The operation name behaviours and the journal use: the type for new authorizations, the mode
+/// for voids and reverses.
+pub fn operation_name(op: Operation) -> &'static str {
+    match op {
+        Operation::Void(_) => "void",
+        Operation::Reverse(_) => "reverse",
+        other => other.wire().1.as_str(),
+    }
+}
+
+/// How an exchange ends.
+pub enum Outcome {
+    /// An answer.
+    Answer(StatusCode, Value),
+    /// The connection is closed without an answer (a `drop` fault).
+    Drop,
+    /// No answer until the client gives up (a `timeout` fault).
+    Hang,
+}
+
+impl From<ApiError> for Outcome {
+    fn from(e: ApiError) -> Self {
+        Outcome::Answer(
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
+            e.body(),
+        )
+    }
+}
+
+/// Checks `Private-Credential-Id` (ref §2.1, add §2.1).
+pub fn check_credential(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let given = headers
+        .get("private-credential-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if state.config.credentials.iter().any(|c| c == given) {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthorized)
+    }
+}
+
+/// Reads, parses and schema-validates a body, naming every violation.
+pub async fn read_valid(
+    headers: &HeaderMap,
+    body: Body,
+    kind: SchemaKind,
+    ex: &mut Exchange,
+) -> Result<Value, ApiError> {
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::invalid(format!("the request body exceeds {MAX_BODY_BYTES} bytes"))
+        })?;
+    ex.request = bytes.clone();
+    let value = json_object(headers, &bytes).map_err(|e| ApiError::invalid(e.to_string()))?;
+    schemas::validate(kind, &value).map_err(|violations| {
+        ex.violations
+            .extend(violations.iter().map(|v| format!("schema: {v}")));
+        ApiError::invalid(schemas::violations_message(&violations))
+    })?;
+    Ok(value)
+}
+
+fn body_hash(value: &Value) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.to_string().hash(&mut h);
+    h.finish()
+}
+
+async fn exchange(
+    state: Arc<AppState>,
+    path: &'static str,
+    kind: SchemaKind,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let mut ex = Exchange::new("acquirer", state.clock.now(), "POST", path);
+    let outcome = process(&state, path, kind, &headers, body, &mut ex).await;
+    finish(&state, ex, outcome).await
+}
+
+/// Records the exchange and turns the outcome into a response. The journal is written before the
+/// answer leaves.
+pub async fn finish(state: &AppState, mut ex: Exchange, outcome: Outcome) -> Response {
+    match outcome {
+        Outcome::Answer(status, body) => {
+            let bytes = Bytes::from(body.to_string());
+            ex.status = status.as_u16();
+            ex.response = bytes.clone();
+            state.journal.record(ex);
+            (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+        }
+        Outcome::Drop => {
+            ex.note = Some("answer dropped by a behaviour (connection closed)".into());
+            state.journal.record(ex);
+            let failing = futures::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::other("dropped by a behaviour"))
+            });
+            Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::CONTENT_LENGTH, "64")
+                .body(Body::from_stream(failing))
+                .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
+        }
+        Outcome::Hang => {
+            ex.note = Some("no answer: held by a timeout behaviour".into());
+            state.journal.record(ex);
+            // Held until the mock shuts down; the client's own timeout ends it first.
+            state.shutdown.notified().await;
+            StatusCode::GATEWAY_TIMEOUT.into_response()
+        }
+    }
+}
+
+async fn process(
+    state: &Arc<AppState>,
+    path: &'static str,
+    kind: SchemaKind,
+    headers: &HeaderMap,
+    body: Body,
+    ex: &mut Exchange,
+) -> Outcome {
+    if let Err(e) = check_credential(state, headers) {
+        ex.violations
+            .push("credential: missing or unknown Private-Credential-Id".into());
+        // Still read the body so the journal shows what was sent.
+        if let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+            ex.request = bytes;
+        }
+        return e.into();
+    }
+    let value = match read_valid(headers, body, kind, ex).await {
+        Ok(v) => v,
+        Err(e) => return e.into(),
+    };
+    let req = match TransactionRequest::from_json(&value) {
+        Ok(r) => r,
+        Err(e) => {
+            ex.violations.push(format!("schema: {e}"));
+            return ApiError::invalid(e.to_string()).into();
+        }
+    };
+    if kind == SchemaKind::RawRefundRequest && req.operation != Operation::Refund
+        || kind == SchemaKind::RawTransactionRequest && req.operation == Operation::Refund
+    {
+        return ApiError::invalid("transaction_type: refunds go to /pos/v1/refund, everything else to /pos/v1/transaction").into();
+    }
+    let op_name = operation_name(req.operation);
+    ex.operation = Some(op_name.to_string());
+    ex.client_transaction_id = Some(req.client_transaction_id.clone());
+
+    let subject = Subject {
+        hop: "acquirer",
+        path,
+        operation: Some(op_name),
+        amount: req.amount.as_ref().map(|a| a.total().major_text()),
+        client_transaction_id: Some(&req.client_transaction_id),
+    };
+    let respond = if state.behaviours.is_empty() {
+        None
+    } else {
+        state.behaviours.take(&subject)
+    };
+    if let Some(ms) = respond.as_ref().and_then(|r| r.latency_ms) {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    if let Some(status) = respond.as_ref().and_then(|r| r.status) {
+        ex.note = Some(format!("status {status} injected by a behaviour"));
+        return ApiError::Injected(status).into();
+    }
+
+    let now = state.clock.now();
+    let disabled =
+        |rule: &str| !state.behaviours.is_empty() && state.behaviours.rule_disabled(&subject, rule);
+    let ctx = rules::Context {
+        now,
+        rules: &state.config.rules,
+        disabled: &disabled,
+        forced_code: respond.as_ref().and_then(|r| r.kushki_code.as_deref()),
+        body_hash: body_hash(&value),
+    };
+    let (applied, answer) = {
+        let mut ledger = state.ledger();
+        match rules::apply(&mut ledger, &req, &ctx) {
+            Ok(applied) => {
+                let answer = domain::answer(&ledger, applied.txn);
+                (applied, answer)
+            }
+            Err(refusal) => {
+                drop(ledger);
+                ex.violations
+                    .push(format!("{}: {}", refusal.rule, refusal.reason));
+                let origin = match refusal.rule {
+                    "refund-window" | "refund-amount" => "Refund Validator",
+                    "partial-void" => "Capture Validator",
+                    "reverse-min-delay" | "reverse-same-day" | "void-cutoff" | "void-attempts" => {
+                        "Void Amount Control"
+                    }
+                    _ => "Transaction Management Service",
+                };
+                return ApiError::Raw {
+                    code: refusal.code,
+                    origin,
+                    details: refusal.reason,
+                }
+                .into();
+            }
+        }
+    };
+    if applied.replay {
+        ex.note =
+            Some("idempotent replay of the first answer to this client_transaction_id".into());
+    }
+    if cfg!(debug_assertions)
+        && let Err(v) = schemas::validate(SchemaKind::RawTransactionResponse, &answer)
+    {
+        tracing::error!(violations = %schemas::violations_message(&v), "the mock's own answer breaks its schema");
+        ex.violations.push(format!(
+            "egress-schema: {}",
+            schemas::violations_message(&v)
+        ));
+    }
+    if let Some(secs) = applied.delay_secs {
+        // "Approved with delay" (ref §2.7): waits on the virtual clock.
+        ex.note = Some(format!(
+            "answer delayed {secs} s of clock time (test amount)"
+        ));
+        tokio::select! {
+            _ = state.clock.sleep_until(now + SignedDuration::from_secs(secs)) => {}
+            _ = state.shutdown.notified() => {}
+        }
+    }
+    if applied.webhook && !applied.replay {
+        crate::webhooks::dispatch(state, applied.txn);
+    }
+    match respond.and_then(|r| r.fault) {
+        Some(Fault::Drop) => Outcome::Drop,
+        Some(Fault::Timeout) => Outcome::Hang,
+        _ => Outcome::Answer(StatusCode::OK, answer),
+    }
+}
