@@ -12,6 +12,8 @@
 //! * [`domain`]: the ledger ([`domain::ledger`]), the rules ([`domain::rules::apply`]), the card
 //!   reader of clear test data ([`domain::cards`]) and the answer builder. No HTTP.
 //! * [`routes`]: `pos` (transaction, refund), `search`, and the acquirer's own admin routes.
+//! * [`relay`]: the Kushki ONE cloud relay (`/terminal/v1/{serial}/sync|async/{op}`) over the
+//!   terminals' WebSocket links.
 //! * [`webhooks`]: signed deliveries with bounded retries.
 //! * [`error`]: the one error type and its documented bodies.
 //! * [`state`], [`startup`]: shared state and [`spawn`].
@@ -26,6 +28,7 @@
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod relay;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -94,14 +94,16 @@ pub fn build_state(config: Config) -> std::io::Result<Arc<AppState>> {
         behaviours: Behaviours::new(),
         http,
         shutdown: Notify::new(),
+        relay: crate::relay::Relay::default(),
         config,
     }))
 }
 
-/// The whole router: raw API, search, admin.
+/// The whole router: raw API, search, cloud relay, admin.
 pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(crate::routes::router().with_state(state.clone()))
+        .merge(crate::relay::router().with_state(state.clone()))
         .merge(kushki_mock_support::admin::router(state))
         .fallback(|| async {
             (

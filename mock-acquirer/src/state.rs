@@ -31,6 +31,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Woken at shutdown, so requests held by a `timeout` fault end.
     pub shutdown: Notify,
+    /// The cloud relay's live terminal links.
+    pub relay: crate::relay::Relay,
 }
 
 impl AppState {

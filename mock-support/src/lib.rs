@@ -15,6 +15,7 @@
 //! * [`admin`]: the `/__admin/` router: health, journal, clock, behaviours, reset.
 //! * [`body`]: reading a JSON body with every client fault turned into a typed error (never a
 //!   panic, never a 500).
+//! * [`relay`]: the frames of the cloud link between a terminal and the relay.
 //! * [`server`]: binding (port 0 in tests), the house limits, graceful shutdown.
 
 pub mod admin;
@@ -22,4 +23,5 @@ pub mod behaviours;
 pub mod body;
 pub mod clock;
 pub mod journal;
+pub mod relay;
 pub mod server;

@@ -107,3 +107,20 @@ pub async fn shutdown_signal() {
         _ = term => {}
     }
 }
+
+/// A response that closes the connection before its body is complete: a `drop` fault. The client
+/// sees a broken connection, not an answer.
+pub fn dropped_connection() -> axum::response::Response {
+    use axum::body::Body;
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let failing = futures::stream::once(async {
+        Err::<bytes::Bytes, std::io::Error>(std::io::Error::other("dropped by a behaviour"))
+    });
+    axum::response::Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_LENGTH, "64")
+        .body(Body::from_stream(failing))
+        .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
+}

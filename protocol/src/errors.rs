@@ -159,6 +159,8 @@ connect_codes! {
     TerminalBusy => (Terminal, "TER-003", 409, "The terminal is busy with another operation", Provenance::ThirdParty("ref §1.7: surpay '409 TER-003 terminal ocupado'")),
     /// The acquirer did not answer in time; the terminal reversed the transaction.
     AcquirerTimeout => (Terminal, "TER-004", 504, "The acquirer did not answer in time; the transaction was reversed", Provenance::HarnessDefined(H_CONNECT)),
+    /// The acquirer could not be reached at all (nothing was sent, so nothing to reverse).
+    AcquirerUnreachable => (Terminal, "TER-008", 503, "The terminal could not reach the acquirer", Provenance::HarnessDefined(H_CONNECT)),
     /// Abort while no transaction is in progress.
     NothingToAbort => (Terminal, "TER-005", 409, "There is no transaction in progress to abort", Provenance::ThirdParty("ref §1.7: mesapay 'abort with no active transaction -> 409'; the code is harness-defined")),
     /// Abort after `APPROVAL_REQUESTED`.

@@ -153,15 +153,7 @@ pub async fn finish(state: &AppState, mut ex: Exchange, outcome: Outcome) -> Res
         Outcome::Drop => {
             ex.note = Some("answer dropped by a behaviour (connection closed)".into());
             state.journal.record(ex);
-            let failing = futures::stream::once(async {
-                Err::<Bytes, std::io::Error>(std::io::Error::other("dropped by a behaviour"))
-            });
-            Response::builder()
-                .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, "application/json")
-                .header(header::CONTENT_LENGTH, "64")
-                .body(Body::from_stream(failing))
-                .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
+            kushki_mock_support::server::dropped_connection()
         }
         Outcome::Hang => {
             ex.note = Some("no answer: held by a timeout behaviour".into());

@@ -1,0 +1,108 @@
+//! The terminal's link to the cloud relay: a WebSocket to the relay's
+//! `/terminal/v1/{serial}/link` that carries POS requests in and answers out
+//! ([`kushki_mock_support::relay`]). It reconnects after a drop, with a bounded back-off.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::http::Method;
+use futures::{SinkExt, StreamExt};
+use kushki_mock_support::relay::{RelayRequest, RelayResponse, link_path};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::connect::{Incoming, Outgoing, Via, handle};
+use crate::state::AppState;
+
+/// The ws:// URL of the link for a relay base URL.
+pub fn link_url(cloud_url: &str, serial: &str) -> String {
+    let base = cloud_url.trim_end_matches('/');
+    let base = base
+        .strip_prefix("https://")
+        .map(|r| format!("wss://{r}"))
+        .or_else(|| base.strip_prefix("http://").map(|r| format!("ws://{r}")))
+        .unwrap_or_else(|| base.to_string());
+    format!("{base}{}", link_path(serial))
+}
+
+/// Holds the link until shutdown, reconnecting after drops.
+pub async fn run(state: Arc<AppState>, cloud_url: String) {
+    let url = link_url(&cloud_url, &state.config.serial);
+    let mut backoff = Duration::from_millis(50);
+    loop {
+        let connected = tokio::select! {
+            c = tokio::time::timeout(Duration::from_secs(5), tokio_tungstenite::connect_async(url.as_str())) => c,
+            _ = state.shutdown.notified() => return,
+        };
+        match connected {
+            Ok(Ok((socket, _))) => {
+                backoff = Duration::from_millis(50);
+                state.cloud_online.store(true, Ordering::SeqCst);
+                serve(&state, socket).await;
+                state.cloud_online.store(false, Ordering::SeqCst);
+            }
+            _ => backoff = (backoff * 2).min(Duration::from_secs(2)),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = state.shutdown.notified() => return,
+        }
+    }
+}
+
+async fn serve(
+    state: &Arc<AppState>,
+    socket: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+) {
+    let (mut sink, mut stream) = socket.split();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let writer = async {
+        while let Some(text) = rx.recv().await {
+            if sink.send(Message::Text(text.into())).await.is_err() {
+                break;
+            }
+        }
+    };
+    let reader = async {
+        while let Some(Ok(frame)) = stream.next().await {
+            let Message::Text(text) = frame else {
+                if matches!(frame, Message::Close(_)) {
+                    break;
+                }
+                continue;
+            };
+            let Ok(req) = serde_json::from_str::<RelayRequest>(text.as_str()) else {
+                continue;
+            };
+            // Each request runs on its own, so a busy terminal still answers TER-003 to the next.
+            let state = state.clone();
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let id = req.id;
+                let incoming = Incoming {
+                    method: req.method.parse().unwrap_or(Method::POST),
+                    route: req.route,
+                    query: req.query,
+                    authorization: req.authorization,
+                    timestamp: req.timestamp,
+                    body: req.body.into(),
+                    via: Via::Cloud,
+                };
+                let (status, body) = match handle(&state, incoming).await {
+                    Outgoing::Answer(s, b) => (s, b),
+                    // A dropped or held answer never reaches the relay, which times out.
+                    Outgoing::Drop | Outgoing::Hang => return,
+                };
+                let frame = RelayResponse { id, status, body };
+                let _ = tx.send(serde_json::to_string(&frame).unwrap_or_default());
+            });
+        }
+    };
+    tokio::select! {
+        _ = writer => {}
+        _ = reader => {}
+        _ = state.shutdown.notified() => {}
+    }
+}

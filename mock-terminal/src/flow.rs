@@ -1,0 +1,775 @@
+//! Executing a Connect operation as the Kushki ONE app does: read the card, ask the acquirer over
+//! the raw API, map its answer to the Connect answer, record it locally, and report each state
+//! change as an async event.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use kushki_mock_support::behaviours::{Fault, Subject};
+use kushki_mock_support::journal::Exchange;
+use kushki_protocol::calendar::{self, MarketCalendar};
+use kushki_protocol::connect::{
+    ConnectOperation, ConnectRequest, EventStatus, PaymentRequest, ReferencedRequest, SearchQuery,
+};
+use kushki_protocol::errors::{ConnectCode, FailureObject, LinkFailure, RawError};
+use kushki_protocol::mask::mask_pan;
+use kushki_protocol::money::{AmountBreakdown, Units};
+use kushki_protocol::raw::{ReadingType, TransactionType};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use crate::config::APP_VERSION;
+use crate::events::EventDraft;
+use crate::history::HistoryItem;
+use crate::reader::{self, Action, Pin};
+use crate::state::{AppState, Busy, Phase};
+
+/// The answer to a Connect operation: a body with HTTP 200, or a LinkFailure with its status.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// 200 with this body.
+    Ok(Value),
+    /// A failure and its HTTP status (ACQUIRER failures keep the acquirer's, ref §1.7).
+    Fail(LinkFailure, u16),
+}
+
+impl Reply {
+    /// A failure with the catalog's status.
+    pub fn code(code: ConnectCode) -> Reply {
+        Reply::Fail(code.failure(), code.http_status())
+    }
+
+    /// The HTTP status and the body.
+    pub fn into_parts(self) -> (u16, Value) {
+        match self {
+            Reply::Ok(v) => (200, v),
+            Reply::Fail(f, status) => (status, serde_json::to_value(f).unwrap_or_default()),
+        }
+    }
+}
+
+/// The raw API's `client_transaction_id` for a Connect one: the same when it is a UUID, else a
+/// UUID v5 of serial and id, so retries map to the same raw id (the raw API requires a UUID, add
+/// §6.2; Connect ids are free text, H4).
+pub fn raw_client_id(serial: &str, connect_id: &str) -> String {
+    match Uuid::parse_str(connect_id) {
+        Ok(u) => u.to_string(),
+        Err(_) => Uuid::new_v5(
+            &Uuid::NAMESPACE_OID,
+            format!("{serial}/{connect_id}").as_bytes(),
+        )
+        .to_string(),
+    }
+}
+
+/// Reports state changes: to the async webhook when there is one, to nobody otherwise.
+pub struct Emitter {
+    tx: Option<mpsc::UnboundedSender<EventDraft>>,
+    previous: EventStatus,
+}
+
+impl Emitter {
+    /// An emitter for a sync call (events go nowhere).
+    pub fn silent() -> Emitter {
+        Emitter {
+            tx: None,
+            previous: EventStatus::TerminalAcknowledged,
+        }
+    }
+
+    /// An emitter feeding an async delivery queue; the acknowledgement was the HTTP answer.
+    pub fn to(tx: mpsc::UnboundedSender<EventDraft>) -> Emitter {
+        Emitter {
+            tx: Some(tx),
+            previous: EventStatus::TerminalAcknowledged,
+        }
+    }
+
+    fn emit(
+        &mut self,
+        status: EventStatus,
+        code: Option<String>,
+        message: Option<String>,
+        object: Option<Value>,
+    ) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(EventDraft {
+                status,
+                previous: self.previous,
+                code,
+                message,
+                object,
+            });
+        }
+        self.previous = status;
+    }
+
+    /// Reports the final event for a reply.
+    pub fn finish(&mut self, reply: &Reply) {
+        match reply {
+            Reply::Ok(body) => {
+                let status = if body
+                    .get("approved")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
+                {
+                    EventStatus::Approval
+                } else {
+                    EventStatus::Declined
+                };
+                let message = body
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                // The customer-cancel answer is a 200 without `approved` (ref §1.7).
+                if body.get("approved").is_none() {
+                    self.emit(
+                        EventStatus::TerminalCanceled,
+                        body.get("code").and_then(Value::as_str).map(str::to_string),
+                        message,
+                        Some(body.clone()),
+                    );
+                } else {
+                    self.emit(status, None, message, Some(body.clone()));
+                }
+            }
+            Reply::Fail(f, _) => {
+                self.emit(
+                    EventStatus::TerminalCanceled,
+                    Some(f.code.clone()),
+                    Some(f.message.clone()),
+                    serde_json::to_value(f).ok(),
+                );
+            }
+        }
+    }
+}
+
+fn pos_details(state: &AppState) -> Value {
+    let serial: String = state.config.serial.chars().take(15).collect();
+    json!({
+        "terminal_id": serial,
+        "brand": "SUNMI",
+        "model": state.config.model.wire_model(),
+        "version": APP_VERSION,
+        "has_print": true,
+    })
+}
+
+fn failure_object(state: &AppState, ctid: Option<&str>) -> FailureObject {
+    FailureObject {
+        client_transaction_id: ctid.map(str::to_string),
+        terminal_id: Some(state.config.serial.clone()),
+        serial_number: Some(state.config.serial.clone()),
+    }
+}
+
+/// What the acquirer leg gave.
+enum Leg {
+    /// An HTTP answer.
+    Answer(u16, Value),
+    /// Nothing was sent: the acquirer could not be reached.
+    Unreachable(String),
+    /// Sent, and no answer within the timeout (or the connection broke): outcome unknown.
+    Unknown(String),
+}
+
+/// Calls the acquirer's raw API, journaling the leg (hop `acquirer`). Waits at most
+/// `acquirer_timeout_secs` of clock time from `started`.
+async fn call_acquirer(
+    state: &AppState,
+    path: &str,
+    body: &Value,
+    operation: &str,
+    started: Timestamp,
+) -> Leg {
+    let mut ex = Exchange::new("acquirer", state.clock.now(), "POST", path);
+    ex.request = bytes::Bytes::from(body.to_string());
+    ex.operation = Some(operation.to_string());
+    ex.client_transaction_id = body
+        .get("client_transaction_id")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let respond = if state.behaviours.is_empty() {
+        None
+    } else {
+        state.behaviours.take(&Subject {
+            hop: "acquirer",
+            path,
+            operation: Some(operation),
+            amount: None,
+            client_transaction_id: ex.client_transaction_id.as_deref(),
+        })
+    };
+    if let Some(ms) = respond.as_ref().and_then(|r| r.latency_ms) {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    let deadline = started + SignedDuration::from_secs(state.config.acquirer_timeout_secs);
+    let leg = if let Some(status) = respond.as_ref().and_then(|r| r.status) {
+        ex.note = Some(format!("status {status} injected on the acquirer leg"));
+        Leg::Answer(
+            status,
+            json!({"code": "E002", "message": "Ha ocurrido un error inesperado."}),
+        )
+    } else {
+        let url = format!(
+            "{}{}",
+            state.config.acquirer_url.trim_end_matches('/'),
+            path
+        );
+        let send = state
+            .http
+            .post(&url)
+            .header("Private-Credential-Id", &state.config.acquirer_credential)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send();
+        let fault = respond.as_ref().and_then(|r| r.fault);
+        let call = async {
+            if matches!(fault, Some(Fault::Timeout) | Some(Fault::Drop)) {
+                // The request reaches the acquirer; its answer never comes back.
+                let _ = send.await;
+                std::future::pending::<Leg>().await
+            } else {
+                match send.await {
+                    Ok(resp) => {
+                        let status = resp.status().as_u16();
+                        match resp.bytes().await {
+                            Ok(b) => Leg::Answer(
+                                status,
+                                serde_json::from_slice(&b).unwrap_or(Value::Null),
+                            ),
+                            Err(e) => Leg::Unknown(format!("the answer broke off: {e}")),
+                        }
+                    }
+                    Err(e) if e.is_connect() => Leg::Unreachable(e.to_string()),
+                    Err(e) => Leg::Unknown(e.to_string()),
+                }
+            }
+        };
+        tokio::select! {
+            leg = call => leg,
+            _ = state.clock.sleep_until(deadline) => Leg::Unknown(format!(
+                "no answer within {} s of clock time", state.config.acquirer_timeout_secs
+            )),
+            _ = state.shutdown.notified() => Leg::Unreachable("the terminal is shutting down".into()),
+        }
+    };
+    match &leg {
+        Leg::Answer(status, v) => {
+            ex.status = *status;
+            ex.response = bytes::Bytes::from(v.to_string());
+        }
+        Leg::Unreachable(why) => ex.note = Some(format!("acquirer unreachable: {why}")),
+        Leg::Unknown(why) => ex.note = Some(format!("outcome unknown: {why}")),
+    }
+    state.journal.record(ex);
+    leg
+}
+
+/// Maps an acquirer answer to the Connect reply: an operation response on 200, an ACQUIRER
+/// failure with the acquirer's status otherwise (ref §1.7).
+fn map_answer(state: &AppState, ctid: &str, status: u16, raw: Value) -> Reply {
+    if status == 200 && raw.get("transaction_status").is_some() {
+        let approved = raw["transaction_status"] == "APPROVAL";
+        let message = raw["kushki_response"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        return Reply::Ok(json!({
+            "approved": approved,
+            "message": message,
+            "client_transaction_id": ctid,
+            "rawResponse": raw,
+        }));
+    }
+    let failure = match serde_json::from_value::<RawError>(raw.clone()) {
+        Ok(err) => LinkFailure::from_acquirer(&err),
+        Err(_) => LinkFailure {
+            kind: kushki_protocol::errors::FailureType::Acquirer,
+            code: status.to_string(),
+            param: None,
+            message: raw
+                .get("message")
+                .or_else(|| raw.get("Message"))
+                .and_then(Value::as_str)
+                .unwrap_or("The acquirer refused the request")
+                .to_string(),
+            object: None,
+        },
+    };
+    Reply::Fail(
+        failure.with_object(failure_object(state, Some(ctid))),
+        status,
+    )
+}
+
+/// Waits `secs` of clock time unless the command is aborted first; `false` when aborted.
+async fn wait_or_abort(state: &AppState, busy: &Busy, secs: i64) -> bool {
+    if busy.is_aborted() {
+        return false;
+    }
+    if secs > 0 {
+        let deadline = state.clock.now() + SignedDuration::from_secs(secs);
+        tokio::select! {
+            _ = state.clock.sleep_until(deadline) => {}
+            _ = busy.abort.notified() => {}
+            _ = state.shutdown.notified() => {}
+        }
+    }
+    !busy.is_aborted()
+}
+
+fn aborted(state: &AppState, ctid: &str) -> Reply {
+    Reply::Fail(
+        ConnectCode::Aborted
+            .failure()
+            .with_object(failure_object(state, Some(ctid))),
+        ConnectCode::Aborted.http_status(),
+    )
+}
+
+/// Runs a financial operation while the terminal is busy with it.
+pub async fn execute(
+    state: &Arc<AppState>,
+    req: &ConnectRequest,
+    busy: &Busy,
+    events: &mut Emitter,
+) -> Reply {
+    let reply = match req {
+        ConnectRequest::Charge(p) => {
+            payment(state, p, ConnectOperation::Charge, busy, events).await
+        }
+        ConnectRequest::Authorization(p) => {
+            payment(state, p, ConnectOperation::Authorization, busy, events).await
+        }
+        ConnectRequest::Capture(r) => {
+            referenced(state, r, ConnectOperation::Capture, busy, events).await
+        }
+        ConnectRequest::ReAuthorization(r) => {
+            referenced(state, r, ConnectOperation::ReAuthorization, busy, events).await
+        }
+        ConnectRequest::Void(r) => referenced(state, r, ConnectOperation::Void, busy, events).await,
+        ConnectRequest::Refund(r) => {
+            referenced(state, r, ConnectOperation::Refund, busy, events).await
+        }
+        ConnectRequest::PosTip(t) => {
+            let r = ReferencedRequest {
+                client_transaction_id: t.client_transaction_id.clone(),
+                transaction_reference: t.transaction_reference.clone(),
+                amount: None,
+                events_webhook_url: None,
+            };
+            let mut body = base_body(state, &r.client_transaction_id, "Authorization", "posTip");
+            body["transaction_reference"] = json!(r.transaction_reference);
+            let zero = kushki_protocol::money::Amount::zero(state.currency).to_major_json();
+            body["amount"] = json!({
+                "currency": state.currency.as_str(), "iva": zero.clone(), "subtotal_iva": zero.clone(),
+                "subtotal_iva0": zero, "tip": t.tip.to_major_json(),
+            });
+            acquirer_step(
+                state,
+                &r.client_transaction_id,
+                ConnectOperation::PosTip,
+                "/pos/v1/transaction",
+                body,
+                busy,
+                events,
+                None,
+            )
+            .await
+        }
+        _ => Reply::code(ConnectCode::UnknownOperation),
+    };
+    events.finish(&reply);
+    reply
+}
+
+fn base_body(state: &AppState, ctid: &str, mode: &str, kind: &str) -> Value {
+    json!({
+        "transaction_mode": mode,
+        "transaction_type": kind,
+        "client_transaction_id": raw_client_id(&state.config.serial, ctid),
+        "country": state.config.country.as_str(),
+        "pos_details": pos_details(state),
+    })
+}
+
+async fn payment(
+    state: &Arc<AppState>,
+    p: &PaymentRequest,
+    op: ConnectOperation,
+    busy: &Busy,
+    events: &mut Emitter,
+) -> Reply {
+    let ctid = p.client_transaction_id.as_str();
+    let action = state.reader.next();
+    if !wait_or_abort(state, busy, i64::from(action.after_seconds)).await {
+        return aborted(state, ctid);
+    }
+    match action.action {
+        Action::Cancel => {
+            // The customer-cancel answer (ref §1.7): HTTP 200, no `approved`.
+            let f = ConnectCode::CustomerCancelled.failure();
+            return Reply::Ok(serde_json::to_value(f).unwrap_or_default());
+        }
+        Action::Remove => {
+            return Reply::Fail(
+                ConnectCode::CardRemoved
+                    .failure()
+                    .with_object(failure_object(state, Some(ctid))),
+                ConnectCode::CardRemoved.http_status(),
+            );
+        }
+        Action::NoCard => {
+            if !wait_or_abort(state, busy, state.config.reader_timeout_secs).await {
+                return aborted(state, ctid);
+            }
+            return Reply::Fail(
+                ConnectCode::CardReadTimeout
+                    .failure()
+                    .with_object(failure_object(state, Some(ctid))),
+                ConnectCode::CardReadTimeout.http_status(),
+            );
+        }
+        Action::Present => {}
+    }
+    let card = match action.card() {
+        Ok(c) => c,
+        Err(_) => kushki_protocol::catalog::default_card(),
+    };
+    let reading_type = action.reading_type.unwrap_or(ReadingType::Icc);
+    state.set_phase(Phase::CardRead);
+    events.emit(EventStatus::CardPresented, None, None, None);
+    if busy.is_aborted() {
+        return aborted(state, ctid);
+    }
+    let total = p.amount.total();
+    if action.pin == Pin::Wrong {
+        // The card refused the PIN: the terminal declines without asking the acquirer
+        // (harness-defined; nothing reached Kushki, so the reference is local).
+        let raw = json!({
+            "additional_amounts": {"account_type": "", "amount": 0, "amount_type": "", "card_type": "", "currency_code": ""},
+            "authorized_amount": 0, "cvm_type": "", "F11": "000000", "franchise": card.franchise.as_str(),
+            "kushki_response": {"code": "55", "message": "Incorrect PIN"},
+            "message_fields": {"F38": "", "F39": "55"},
+            "transaction_reference": Uuid::new_v4().to_string(),
+            "ticket_number": "000000000000000000",
+            "transaction_status": "DECLINED",
+            "transaction_type": if op == ConnectOperation::Charge { "charge" } else { "preAuth" },
+        });
+        return map_answer(state, ctid, 200, raw);
+    }
+    let kind = if op == ConnectOperation::Charge {
+        "charge"
+    } else {
+        "preAuth"
+    };
+    let mut body = base_body(state, ctid, "Authorization", kind);
+    body["amount"] = p.amount.to_raw_json();
+    body["card_details"] = reader::card_details(
+        &state.reader,
+        &state.config.serial,
+        card,
+        reading_type,
+        action.pin,
+        total,
+        state.config.country,
+        state.clock.now(),
+    );
+    if let Some(cb) = p.cashback {
+        body["is_cashback"] = json!(true);
+        body["cashback_amount"] = json!(cb.to_major_json());
+    }
+    if let Some(months) = p.deferred_months {
+        body["is_deferred"] = json!(true);
+        body["deferred"] = json!({"months": months.to_string()});
+    }
+    let card_mask = Some(mask_pan(card.pan.expose()));
+    acquirer_step(
+        state,
+        ctid,
+        op,
+        "/pos/v1/transaction",
+        body,
+        busy,
+        events,
+        Some((card_mask, reading_type)),
+    )
+    .await
+}
+
+/// Asks the acquirer (phase `ApprovalRequested`: no abort from here), reverses on an unknown
+/// outcome, maps the answer, records history.
+#[allow(clippy::too_many_arguments)]
+async fn acquirer_step(
+    state: &Arc<AppState>,
+    ctid: &str,
+    op: ConnectOperation,
+    path: &str,
+    body: Value,
+    busy: &Busy,
+    events: &mut Emitter,
+    card: Option<(Option<String>, ReadingType)>,
+) -> Reply {
+    {
+        // The phase and the abort flag change together, so an abort either lands before the
+        // approval request or is refused.
+        let mut slot = state.busy();
+        if busy.is_aborted() {
+            return aborted(state, ctid);
+        }
+        if let Some(b) = slot.as_mut() {
+            b.phase = Phase::ApprovalRequested;
+        }
+    }
+    events.emit(EventStatus::ApprovalRequested, None, None, None);
+    let started = state.clock.now();
+    let raw_op = body["transaction_type"]
+        .as_str()
+        .unwrap_or("charge")
+        .to_string();
+    match call_acquirer(state, path, &body, &raw_op, started).await {
+        Leg::Answer(status, raw) => {
+            let reply = map_answer(state, ctid, status, raw.clone());
+            if let Reply::Ok(ok) = &reply {
+                record_history(state, ctid, op, &body, ok, card, raw_op.as_str());
+            }
+            reply
+        }
+        Leg::Unreachable(_) => Reply::Fail(
+            ConnectCode::AcquirerUnreachable
+                .failure()
+                .with_object(failure_object(state, Some(ctid))),
+            ConnectCode::AcquirerUnreachable.http_status(),
+        ),
+        Leg::Unknown(why) => {
+            // The acquirer may have processed it: reverse, at least 60 s after the original
+            // (seed), then answer TER-004.
+            let reversible = matches!(raw_op.as_str(), "charge" | "capture");
+            let reverse_note = if reversible {
+                let earliest =
+                    started + SignedDuration::from_secs(calendar::REVERSE_MIN_DELAY_SECS);
+                state.clock.sleep_until(earliest).await;
+                let mut reverse = body.clone();
+                reverse["transaction_mode"] = json!("Reverse");
+                if let Some(obj) = reverse.as_object_mut() {
+                    obj.remove("transaction_reference");
+                    obj.remove("is_cashback");
+                    obj.remove("cashback_amount");
+                    obj.remove("is_deferred");
+                    obj.remove("deferred");
+                }
+                let now = state.clock.now();
+                match call_acquirer(state, "/pos/v1/transaction", &reverse, "reverse", now).await {
+                    Leg::Answer(200, _) => "the transaction was reversed".to_string(),
+                    Leg::Answer(s, v) => format!(
+                        "the reverse was answered {s}: {}",
+                        v["code"].as_str().unwrap_or("")
+                    ),
+                    Leg::Unreachable(w) | Leg::Unknown(w) => format!("the reverse failed too: {w}"),
+                }
+            } else {
+                format!("a {raw_op} cannot be reversed (ref §2.3); void it once it is known")
+            };
+            Reply::Fail(
+                ConnectCode::AcquirerTimeout
+                    .failure()
+                    .with_message(format!(
+                        "The acquirer did not answer ({why}); {reverse_note}"
+                    ))
+                    .with_object(failure_object(state, Some(ctid))),
+                ConnectCode::AcquirerTimeout.http_status(),
+            )
+        }
+    }
+}
+
+fn record_history(
+    state: &AppState,
+    ctid: &str,
+    op: ConnectOperation,
+    body: &Value,
+    ok: &Value,
+    card: Option<(Option<String>, ReadingType)>,
+    raw_type: &str,
+) {
+    let raw = &ok["rawResponse"];
+    let amount = body
+        .get("amount")
+        .and_then(Value::as_object)
+        .and_then(|a| AmountBreakdown::parse(a, state.currency, Units::Major, "amount").ok())
+        .map(|b| b.to_connect_json())
+        .unwrap_or_else(|| json!({"subtotal_iva": 0, "subtotal_iva0": 0, "iva": 0}));
+    let (card_mask, reading_type) = match card {
+        Some((m, r)) => (m, Some(r)),
+        None => (None, None),
+    };
+    state.history.push(HistoryItem {
+        client_transaction_id: ctid.to_string(),
+        transaction_reference: raw["transaction_reference"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        ticket_number: raw["ticket_number"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        operation: op,
+        approved: ok["approved"].as_bool().unwrap_or(false),
+        amount,
+        created: state.clock.now(),
+        card_mask,
+        reading_type,
+        raw_type: raw_type.parse().ok(),
+    });
+}
+
+async fn referenced(
+    state: &Arc<AppState>,
+    r: &ReferencedRequest,
+    op: ConnectOperation,
+    busy: &Busy,
+    events: &mut Emitter,
+) -> Reply {
+    let ctid = r.client_transaction_id.as_str();
+    let original = state.history.by_reference(&r.transaction_reference);
+    let (path, mut body) = match op {
+        ConnectOperation::Capture => (
+            "/pos/v1/transaction",
+            base_body(state, ctid, "Authorization", "capture"),
+        ),
+        ConnectOperation::ReAuthorization => (
+            "/pos/v1/transaction",
+            base_body(state, ctid, "Authorization", "reAuthorization"),
+        ),
+        ConnectOperation::Void | ConnectOperation::Refund => {
+            // "The system executes a void or a refund depending on the exact moment of execution"
+            // (seed first steps): a full cancel on the original's business day before the cut-off
+            // is a void, anything else a refund.
+            let voidable = original.as_ref().is_none_or(|o| {
+                let cal = MarketCalendar::for_country(state.config.country);
+                calendar::void_window(&cal, o.created, state.clock.now()).is_ok()
+            }) && r.amount.is_none();
+            if voidable {
+                let original_type = original
+                    .as_ref()
+                    .and_then(|o| o.raw_type)
+                    .unwrap_or(TransactionType::Charge);
+                (
+                    "/pos/v1/transaction",
+                    base_body(state, ctid, "Void", original_type.as_str()),
+                )
+            } else {
+                (
+                    "/pos/v1/refund",
+                    base_body(state, ctid, "Authorization", "refund"),
+                )
+            }
+        }
+        _ => return Reply::code(ConnectCode::UnknownOperation),
+    };
+    body["transaction_reference"] = json!(r.transaction_reference);
+    if let Some(a) = &r.amount {
+        body["amount"] = a.to_raw_json();
+    }
+    let card = original.and_then(|o| o.reading_type.map(|rt| (o.card_mask, rt)));
+    acquirer_step(state, ctid, op, path, body, busy, events, card).await
+}
+
+/// `transaction_search_online`: the acquirer's search, mapped to Connect items.
+pub async fn search_online(state: &AppState, q: &SearchQuery) -> Reply {
+    let mut filters = serde_json::Map::new();
+    if let Some(c) = &q.client_transaction_id {
+        filters.insert(
+            "client_transaction_id".into(),
+            json!(raw_client_id(&state.config.serial, c)),
+        );
+    }
+    if let Some(r) = &q.transaction_reference {
+        filters.insert("transaction_reference".into(), json!(r));
+    }
+    if let Some(f) = q.from {
+        filters.insert("start_date".into(), json!(f));
+    }
+    if let Some(t) = q.to {
+        filters.insert("end_date".into(), json!(t));
+    }
+    let body = json!({"page": q.page.unwrap_or(1).max(1), "size": q.size.unwrap_or(10).clamp(1, 100), "filters": filters});
+    match call_acquirer(
+        state,
+        "/pos-analytics/v1/transactions/search",
+        &body,
+        "search",
+        state.clock.now(),
+    )
+    .await
+    {
+        Leg::Answer(200, v) => {
+            let items: Vec<Value> = v["items"]
+                .as_array()
+                .map(|items| items.iter().map(|i| online_item(state, i)).collect())
+                .unwrap_or_default();
+            Reply::Ok(json!({ "items": items }))
+        }
+        Leg::Answer(status, raw) => map_answer(state, "", status, raw),
+        Leg::Unreachable(_) => Reply::code(ConnectCode::AcquirerUnreachable),
+        Leg::Unknown(_) => Reply::code(ConnectCode::AcquirerUnreachable),
+    }
+}
+
+fn online_item(state: &AppState, item: &Value) -> Value {
+    let reference = item["transaction_reference"].as_str().unwrap_or_default();
+    let local = state.history.by_reference(reference);
+    let operation = match (
+        item["transaction_mode"].as_str(),
+        item["transaction_type"].as_str(),
+    ) {
+        (Some("Void" | "Reverse"), _) => "void",
+        (_, Some("preAuth")) => "authorization",
+        (_, Some("capture")) => "capture",
+        (_, Some("reAuthorization")) => "re_authorization",
+        (_, Some("posTip")) => "pos_tip",
+        (_, Some("refund")) => "refund",
+        _ => "charge",
+    };
+    let amount = item["amount"]
+        .as_object()
+        .and_then(|a| AmountBreakdown::parse(a, state.currency, Units::Major, "amount").ok())
+        .map(|b| b.to_connect_json())
+        .unwrap_or_else(|| json!({"subtotal_iva": 0, "subtotal_iva0": 0, "iva": 0}));
+    let mut out = json!({
+        "client_transaction_id": local.as_ref().map(|l| l.client_transaction_id.clone())
+            .unwrap_or_else(|| item["client_transaction_id"].as_str().unwrap_or_default().to_string()),
+        "transaction_reference": reference,
+        "ticket_number": item["ticket_number"],
+        "operation": operation,
+        "approved": item["transaction_status"] == "APPROVAL",
+        "amount": amount,
+        "created": item["transaction_date"],
+    });
+    if let Some(m) = item.get("card_mask") {
+        out["card_mask"] = m.clone();
+    }
+    if let Some(r) = item.get("reading_type") {
+        out["reading_type"] = r.clone();
+    }
+    out
+}
+
+/// Marks the command in progress aborted, if it is still before `APPROVAL_REQUESTED` (H7).
+pub fn abort(state: &AppState) -> Result<String, ConnectCode> {
+    let slot = state.busy();
+    match slot.as_ref() {
+        None => Err(ConnectCode::NothingToAbort),
+        Some(b) if b.phase == Phase::ApprovalRequested => Err(ConnectCode::AbortTooLate),
+        Some(b) => {
+            b.aborted.store(true, Ordering::SeqCst);
+            b.abort.notify_waiters();
+            Ok(b.client_transaction_id.clone())
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! `mock-terminal`: a Sunmi terminal running Kushki ONE Connect, as a process. Parses flags, sets
+//! up tracing, and calls the same [`mock_terminal::spawn`] the tests call.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+use kushki_protocol::calendar::ClockMode;
+use kushki_protocol::raw::Country;
+use mock_terminal::config::{self, Config, DeviceModel};
+
+/// Mock Sunmi SmartPOS running Kushki ONE in Semi-Integrated mode (Connect API on LAN/localhost,
+/// cloud link to a relay).
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// LAN address to listen on (the terminal's port is 6868).
+    #[arg(long, env = "MOCK_TERMINAL_LISTEN", default_value = config::DEFAULT_LISTEN)]
+    listen: SocketAddr,
+    /// Also listen here, for the localhost topology.
+    #[arg(long)]
+    localhost_listen: Option<SocketAddr>,
+    /// The terminal's serial.
+    #[arg(long, default_value = config::DEFAULT_SERIAL)]
+    serial: String,
+    /// The Business-Code the POS signs with.
+    #[arg(long, env = "KUSHKI_BUSINESS_CODE", default_value = config::DEFAULT_BUSINESS_CODE, hide_env_values = true)]
+    business_code: String,
+    /// The acquirer's base URL (mock-acquirer or Kushki UAT).
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    acquirer: String,
+    /// The raw API credential the terminal sends (`Private-Credential-Id`).
+    #[arg(long, env = "MOCK_TERMINAL_CREDENTIAL", default_value = config::DEFAULT_ACQUIRER_CREDENTIAL, hide_env_values = true)]
+    credential: String,
+    /// Hold a link to this cloud relay (mock-acquirer's base URL).
+    #[arg(long)]
+    cloud: Option<String>,
+    /// Device model.
+    #[arg(long, value_enum, default_value_t = ModelArg::P2se)]
+    model: ModelArg,
+    /// Market: PER, MEX, CHL or COL.
+    #[arg(long, default_value = "PER")]
+    country: Country,
+    /// Clock: `system` or `manual` (moves only through `POST /__admin/clock`).
+    #[arg(long, value_enum, default_value_t = ClockArg::System)]
+    clock: ClockArg,
+    /// Start of the manual clock (RFC 3339).
+    #[arg(long)]
+    start_time: Option<jiff::Timestamp>,
+    /// Append every exchange, masked, to this JSON Lines file.
+    #[arg(long)]
+    journal: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ModelArg {
+    P2se,
+    P3,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ClockArg {
+    System,
+    Manual,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let config = Config {
+        listen: args.listen,
+        localhost_listen: args.localhost_listen,
+        serial: args.serial,
+        business_code: args.business_code,
+        acquirer_url: args.acquirer,
+        acquirer_credential: args.credential,
+        cloud_url: args.cloud,
+        model: match args.model {
+            ModelArg::P2se => DeviceModel::P2Se,
+            ModelArg::P3 => DeviceModel::P3,
+        },
+        country: args.country,
+        clock_mode: match args.clock {
+            ClockArg::System => ClockMode::System,
+            ClockArg::Manual => ClockMode::Manual,
+        },
+        start_time: args.start_time,
+        journal_file: args.journal,
+        ..Config::default()
+    };
+    let default_code = config.business_code == config::DEFAULT_BUSINESS_CODE;
+    let mut terminal = match mock_terminal::spawn(config).await {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("mock-terminal: cannot start: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "mock-terminal {} listening on {}",
+        terminal.serial(),
+        terminal.uri()
+    );
+    if let Some(local) = terminal.localhost_uri() {
+        println!("mock-terminal {} localhost on {local}", terminal.serial());
+    }
+    if default_code {
+        println!("test Business-Code: {}", config::DEFAULT_BUSINESS_CODE);
+    }
+    let stop = terminal.shutdown_handle();
+    tokio::spawn(async move {
+        kushki_mock_support::server::shutdown_signal().await;
+        stop();
+    });
+    match terminal.wait().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mock-terminal: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! The card reader: a queue of what the customer will do, set through `POST /__admin/cards`, and
+//! the well-formed fake card data a read produces.
+//!
+//! ```json
+//! {"action":"present","reading_type":"NFC","card":"mastercard-debit","pin":"ok","after_seconds":5}
+//! ```
+//!
+//! `action` is `present` (a card is read), `cancel` (the customer cancels), `remove` (the card is
+//! pulled out mid-read) or `no_card` (nothing until the reader times out); every other field is
+//! optional. `after_seconds` is clock time before the action happens, so a test can abort while
+//! the terminal waits. With an empty queue a default approved chip card is read at once.
+//!
+//! The card data is fake but well-formed (harness-defined H12): clear BER-TLV hex in `enc_tlv`
+//! (tags 5A, 57, 5F24, 9F02, 5F2A, 9F1A, 9A, 9C, 9F26, 9F27, 82, 95, 9F36, 9F37, 9F06, 84), a clear
+//! track 2 with `=` written `D`, 20-hex-digit KSNs, and a PIN block for online PIN. The mock
+//! acquirer reads the PAN from it to learn the brand; nothing here is encrypted, and the journals
+//! mask it all the same.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use jiff::Timestamp;
+use kushki_protocol::catalog::{self, TestCard};
+use kushki_protocol::money::{Amount, Currency};
+use kushki_protocol::raw::{Country, ReadingType};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// What the customer does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// A card is read.
+    Present,
+    /// The customer cancels on the terminal.
+    Cancel,
+    /// The card is removed before the read ends.
+    Remove,
+    /// No card until the reader times out.
+    NoCard,
+}
+
+/// The PIN the cardholder enters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Pin {
+    /// The right PIN (online PIN block sent).
+    Ok,
+    /// A wrong PIN: the card refuses it and the terminal declines (55) without asking the acquirer.
+    Wrong,
+    /// No PIN (contactless under the limit, signature).
+    #[default]
+    None,
+}
+
+/// One scripted customer action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardAction {
+    /// What happens.
+    pub action: Action,
+    /// How the card is read (default ICC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading_type: Option<ReadingType>,
+    /// A catalog card id (default `visa-credit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<String>,
+    /// The PIN.
+    #[serde(default)]
+    pub pin: Pin,
+    /// Clock seconds before it happens.
+    #[serde(default)]
+    pub after_seconds: u32,
+}
+
+impl CardAction {
+    /// The default read: a chip read of the default card, no PIN, at once.
+    pub fn default_read() -> CardAction {
+        CardAction {
+            action: Action::Present,
+            reading_type: Some(ReadingType::Icc),
+            card: None,
+            pin: Pin::None,
+            after_seconds: 0,
+        }
+    }
+
+    /// Checks the action against the catalog: the card exists and supports the reading type.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let card = self.card()?;
+        let rt = self.reading_type.unwrap_or(ReadingType::Icc);
+        if !card.supports(rt) {
+            return Err((
+                "reading_type".into(),
+                format!("card `{}` cannot be read by {rt}", card.id),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The catalog card.
+    pub fn card(&self) -> Result<&'static TestCard, (String, String)> {
+        match &self.card {
+            None => Ok(catalog::default_card()),
+            Some(id) => catalog::test_card(id).ok_or_else(|| {
+                let known: Vec<&str> = catalog::test_cards()
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .collect();
+                (
+                    "card".into(),
+                    format!("unknown card `{id}`; the catalog has {}", known.join(", ")),
+                )
+            }),
+        }
+    }
+}
+
+/// The reader's queue.
+#[derive(Debug, Default)]
+pub struct Reader {
+    // std Mutex: push and pop only, never across an await.
+    queue: Mutex<VecDeque<CardAction>>,
+    ksn_counter: AtomicU32,
+}
+
+impl Reader {
+    /// Queues an action.
+    pub fn push(&self, action: CardAction) {
+        self.lock().push_back(action);
+    }
+
+    /// The next action, or the default read.
+    pub fn next(&self) -> CardAction {
+        self.lock()
+            .pop_front()
+            .unwrap_or_else(CardAction::default_read)
+    }
+
+    /// The queued actions.
+    pub fn queued(&self) -> Vec<CardAction> {
+        self.lock().iter().cloned().collect()
+    }
+
+    /// Empties the queue.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<CardAction>> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A fresh KSN: `FFFF`, a device id from the serial, and a transaction counter.
+    pub fn next_ksn(&self, serial: &str) -> String {
+        let counter = self.ksn_counter.fetch_add(1, Ordering::Relaxed) + 1;
+        let device: u32 = serial
+            .bytes()
+            .fold(0u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)));
+        format!("FFFF{:08X}{:08X}", device, counter & 0x001F_FFFF)
+    }
+}
+
+/// ISO 4217 numeric code.
+fn currency_numeric(c: Currency) -> &'static str {
+    match c {
+        Currency::Pen => "0604",
+        Currency::Usd => "0840",
+        Currency::Mxn => "0484",
+        Currency::Clp => "0152",
+        Currency::Cop => "0170",
+    }
+}
+
+/// ISO 3166 numeric code.
+fn country_numeric(c: Country) -> &'static str {
+    match c {
+        Country::Peru => "0604",
+        Country::Mexico => "0484",
+        Country::Chile => "0152",
+        Country::Colombia => "0170",
+    }
+}
+
+fn tlv(tag: &str, value_hex: &str) -> String {
+    format!("{tag}{:02X}{value_hex}", value_hex.len() / 2)
+}
+
+fn random_hex(bytes: usize) -> String {
+    let v: Vec<u8> = (0..bytes).map(|_| rand::random::<u8>()).collect();
+    hex::encode_upper(v)
+}
+
+/// The card's expiry as `YYMM` from the catalog's `MM/YY`.
+fn expiry_yymm(card: &TestCard) -> String {
+    let (mm, yy) = card.expiry.split_once('/').unwrap_or(("12", "30"));
+    format!("{yy}{mm}")
+}
+
+/// The clear track 2 of a card, `=` written `D` (add §6.2).
+pub fn track2(card: &TestCard) -> String {
+    format!("{}D{}2010000000000", card.pan.expose(), expiry_yymm(card))
+}
+
+/// `card_details` for a read (ref §2.4): what a Sunmi terminal would send, unencrypted.
+#[allow(clippy::too_many_arguments)]
+pub fn card_details(
+    reader: &Reader,
+    serial: &str,
+    card: &TestCard,
+    reading_type: ReadingType,
+    pin: Pin,
+    amount: Amount,
+    country: Country,
+    now: Timestamp,
+) -> Value {
+    let pan = card.pan.expose();
+    let padded = if pan.len() % 2 == 1 {
+        format!("{pan}F")
+    } else {
+        pan.to_string()
+    };
+    let t2 = track2(card);
+    let t2_tlv = if t2.len() % 2 == 1 {
+        format!("{t2}F")
+    } else {
+        t2.clone()
+    };
+    let aid = match card.franchise.as_str() {
+        "MASTERCARD" => "A0000000041010",
+        "AMEX" => "A00000002501",
+        _ => "A0000000031010",
+    };
+    let date = now.strftime("%y%m%d").to_string();
+    let emv = [
+        tlv("5A", &padded),
+        tlv("57", &t2_tlv),
+        tlv("5F24", &format!("{}31", expiry_yymm(card))),
+        tlv("9F02", &format!("{:012}", amount.minor_units())),
+        tlv("5F2A", currency_numeric(amount.currency())),
+        tlv("9F1A", country_numeric(country)),
+        tlv("9A", &date),
+        tlv("9C", "00"),
+        tlv("9F26", &random_hex(8)),
+        tlv("9F27", "80"),
+        tlv("82", "5800"),
+        tlv("95", "0000000000"),
+        tlv("9F36", &random_hex(2)),
+        tlv("9F37", &random_hex(4)),
+        tlv("9F06", aid),
+        tlv("84", aid),
+    ]
+    .concat();
+    let track_ksn = reader.next_ksn(serial);
+    let mut details = match reading_type {
+        ReadingType::Mcr => json!({
+            "reading_type": "MCR",
+            "tracks": {
+                "enc_track1": hex::encode_upper(format!("%B{pan}^{}^{}2010000000?", card.holder_name.to_uppercase(), expiry_yymm(card))),
+                "enc_track2": t2,
+                "track_ksn": track_ksn,
+            },
+        }),
+        rt => json!({
+            "reading_type": rt.as_str(),
+            "enc_tlv": emv,
+            "tracks": {"enc_track2": t2, "track_ksn": track_ksn},
+        }),
+    };
+    if pin == Pin::Ok {
+        details["pin_block"] = json!(random_hex(8));
+        details["pin_ksn"] = json!(reader.next_ksn(serial));
+    }
+    details
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_read_is_an_approved_chip_card() {
+        let r = Reader::default();
+        let a = r.next();
+        assert_eq!(a.action, Action::Present);
+        assert_eq!(a.card().unwrap().id, catalog::default_card().id);
+    }
+
+    #[test]
+    fn unknown_cards_and_impossible_reads_are_refused_with_the_field() {
+        let a: CardAction =
+            serde_json::from_value(json!({"action":"present","card":"nope"})).unwrap();
+        assert_eq!(a.validate().unwrap_err().0, "card");
+        assert!(serde_json::from_value::<CardAction>(json!({"action":"wave"})).is_err());
+    }
+
+    #[test]
+    fn the_fake_card_data_is_read_back_by_a_tlv_parser_and_ksns_are_twenty_hex_digits() {
+        let r = Reader::default();
+        let card = catalog::default_card();
+        let d = card_details(
+            &r,
+            "PB04209860189",
+            card,
+            ReadingType::Icc,
+            Pin::Ok,
+            Amount::from_minor(1250, Currency::Pen),
+            Country::Peru,
+            Timestamp::UNIX_EPOCH,
+        );
+        let tlv = d["enc_tlv"].as_str().unwrap();
+        assert!(
+            tlv.starts_with(&format!("5A08{}", card.pan.expose())),
+            "{tlv}"
+        );
+        let ksn = d["tracks"]["track_ksn"].as_str().unwrap();
+        assert_eq!(ksn.len(), 20);
+        assert!(ksn.chars().all(|c| c.is_ascii_hexdigit()));
+        assert!(d["pin_block"].is_string());
+        let mcr = card_details(
+            &r,
+            "S",
+            card,
+            ReadingType::Mcr,
+            Pin::None,
+            Amount::from_minor(1, Currency::Pen),
+            Country::Peru,
+            Timestamp::UNIX_EPOCH,
+        );
+        assert!(mcr.get("enc_tlv").is_none());
+        assert!(
+            mcr["tracks"]["enc_track1"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .all(|c| c.is_ascii_hexdigit())
+        );
+    }
+}
