@@ -117,6 +117,20 @@ schema_kinds! {
     CatalogTestAmounts => "catalog/test_amounts.schema.json",
     /// `catalog/test_cards.schema.json`: shape of `catalog/test_cards.json` (H12).
     CatalogTestCards => "catalog/test_cards.schema.json",
+    /// `raw/balance_inquiry.request.json`: `POST /pos/v1/balance-inquiry` (harness-defined H14).
+    RawBalanceInquiryRequest => "raw/balance_inquiry.request.json",
+    /// `raw/balance_inquiry.response.json`: its answer, with `balance` when approved (H14).
+    RawBalanceInquiryResponse => "raw/balance_inquiry.response.json",
+    /// `raw/bin_info.request.json`: `POST /pos/v1/bin-info` and `/pos/v2/bin-info` (H14).
+    RawBinInfoRequest => "raw/bin_info.request.json",
+    /// `raw/bin_info.response.json`: the v1 answer `{bin, brand, card_type, bank, country}` (H14).
+    RawBinInfoResponse => "raw/bin_info.response.json",
+    /// `raw/bin_info_v2.response.json`: the v2 answer, v1 plus issuer and product details (H14).
+    RawBinInfoV2Response => "raw/bin_info_v2.response.json",
+    /// `raw/deferred_options.request.json`: `POST /pos/v1/deferred-options` `{bin, amount}` (H14).
+    RawDeferredOptionsRequest => "raw/deferred_options.request.json",
+    /// `raw/deferred_options.response.json`: `{"options":[…]}` (H14; ref §3, add §6.1).
+    RawDeferredOptionsResponse => "raw/deferred_options.response.json",
 }
 
 impl SchemaKind {

@@ -1,5 +1,6 @@
 //! The acquirer's domain: the ledger, its rules, and what it reads from cards. No HTTP here.
 
+pub mod card_info;
 pub mod cards;
 pub mod ledger;
 pub mod rules;

@@ -1,6 +1,7 @@
 //! The acquirer's HTTP routes, one module per resource.
 
 pub mod admin;
+pub mod card_info;
 pub mod pos;
 pub mod search;
 
@@ -14,6 +15,7 @@ use crate::state::AppState;
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .merge(pos::router())
+        .merge(card_info::router())
         .merge(search::router())
         .merge(admin::router())
 }
