@@ -1,0 +1,619 @@
+//! A scenario's environment: the implementation under test, reached through its target, with a
+//! client for each API. Embedded mocks are started per scenario on port 0 and share one manual
+//! clock; remote targets are reached as configured. Every answer's raw JSON is checked against
+//! `schemas/` before a step reads it, and every exchange is kept, masked, as evidence.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use kushki_protocol::auth::{self, Credentials};
+use kushki_protocol::mask::mask_json;
+use kushki_protocol::raw::Country;
+use kushki_protocol::schemas::{self, SchemaKind};
+use mock_acquirer::RunningAcquirer;
+use mock_terminal::RunningTerminal;
+use serde_json::{Value, json};
+
+use crate::target::{Capability, Target, Topology};
+
+/// Where embedded scenarios start: 10:00 in Lima on a Tuesday (harness-defined).
+pub const EMBEDDED_START: &str = "2026-03-24T15:00:00Z";
+/// Serial of the embedded terminal.
+pub const EMBEDDED_SERIAL: &str = "PB04209860189";
+/// Business-Code of the embedded terminal.
+pub const EMBEDDED_BUSINESS_CODE: &str = "BC-CONFORMANCE-0001";
+
+/// Which mock an admin call is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mock {
+    /// The acquirer (raw API, relay).
+    Acquirer,
+    /// The terminal.
+    Terminal,
+}
+
+/// An answer as a step sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// What was asked (`POST /pos/v1/transaction`), for assertion messages.
+    pub label: String,
+    /// HTTP status (0 when the connection broke).
+    pub status: u16,
+    /// The body, decrypted when it came encrypted.
+    pub body: Value,
+    /// Whether it came encrypted.
+    pub encrypted: bool,
+}
+
+impl Answer {
+    /// Checks the body against a schema, listing every violation with its pointer.
+    pub fn assert_schema(&self, kind: SchemaKind) {
+        if let Err(v) = schemas::validate(kind, &self.body) {
+            panic!(
+                "schema: the answer to {} (HTTP {}) breaks {}:\n  {}\nbody: {}",
+                self.label,
+                self.status,
+                kind.path(),
+                v.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n  "),
+                self.body
+            );
+        }
+    }
+
+    /// A string field by JSON pointer, or "".
+    pub fn text(&self, pointer: &str) -> String {
+        match self.body.pointer(pointer) {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        }
+    }
+}
+
+/// The environment of one scenario.
+#[derive(Debug)]
+pub struct Env {
+    /// The topology it runs on.
+    pub topology: Topology,
+    /// The market of its terminal and default currency.
+    pub market: Country,
+    http: reqwest::Client,
+    raw_base: Option<String>,
+    credential: String,
+    connect_base: Option<String>,
+    creds: Credentials,
+    acquirer_admin: Option<String>,
+    terminal_admin: Option<String>,
+    capabilities: HashSet<Capability>,
+    embedded: Option<(RunningAcquirer, Option<RunningTerminal>)>,
+    /// Every exchange, masked, in order.
+    pub evidence: Vec<Value>,
+}
+
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .expect("an HTTP client")
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Env {
+    /// Starts (embedded) or reaches (remote) the implementation for `topology`.
+    pub async fn start(
+        target: &Target,
+        topology: Topology,
+        market: Country,
+        serial: Option<&str>,
+    ) -> Result<Env, String> {
+        let http = client();
+        let mut env = Env {
+            topology,
+            market,
+            http,
+            raw_base: None,
+            credential: env_var("KUSHKI_PRIVATE_CREDENTIAL_ID")
+                .unwrap_or_else(|| mock_acquirer::DEFAULT_CREDENTIAL.to_string()),
+            connect_base: None,
+            creds: Credentials::new(
+                &env_var("KUSHKI_BUSINESS_CODE").unwrap_or_else(|| EMBEDDED_BUSINESS_CODE.into()),
+                serial
+                    .or(env_var("KUSHKI_SERIAL").as_deref())
+                    .unwrap_or(EMBEDDED_SERIAL),
+            ),
+            acquirer_admin: None,
+            terminal_admin: None,
+            capabilities: HashSet::new(),
+            embedded: None,
+            evidence: Vec::new(),
+        };
+        match target {
+            Target::Mock => env.start_embedded(topology, market).await?,
+            Target::Acquirer(url) => {
+                env.raw_base = Some(url.clone());
+                env.acquirer_admin = Some(url.clone());
+            }
+            Target::Lan(addr) => {
+                env.connect_base = Some(format!("http://{addr}/terminal/v1"));
+                env.terminal_admin = Some(format!("http://{addr}"));
+            }
+            Target::Localhost(port) => {
+                env.connect_base = Some(format!("http://127.0.0.1:{port}/terminal/v1"));
+                env.terminal_admin = Some(format!("http://127.0.0.1:{port}"));
+            }
+            Target::Cloud(base) => {
+                env.connect_base =
+                    Some(format!("{base}/terminal/v1/{}", env.creds.terminal_serial));
+                env.acquirer_admin = Some(base.clone());
+            }
+        }
+        if env.embedded.is_none() {
+            // A remote target that answers the admin API is one of these mocks: it has every
+            // capability. A real device or Kushki's UAT has none.
+            let probe = env.terminal_admin.clone().or(env.acquirer_admin.clone());
+            let is_mock = match probe {
+                Some(base) => env
+                    .http
+                    .get(format!("{base}/__admin/health"))
+                    .timeout(Duration::from_secs(3))
+                    .send()
+                    .await
+                    .ok()
+                    .filter(|r| r.status().is_success())
+                    .is_some(),
+                None => false,
+            };
+            if is_mock {
+                env.capabilities.extend(Capability::ALL);
+            } else {
+                env.acquirer_admin = None;
+                env.terminal_admin = None;
+            }
+        }
+        Ok(env)
+    }
+
+    async fn start_embedded(&mut self, topology: Topology, market: Country) -> Result<(), String> {
+        let start: Timestamp = EMBEDDED_START.parse().map_err(|e| format!("{e}"))?;
+        let acquirer = mock_acquirer::spawn(mock_acquirer::Config::manual_at(start))
+            .await
+            .map_err(|e| format!("cannot start the embedded acquirer: {e}"))?;
+        self.raw_base = Some(acquirer.uri());
+        self.acquirer_admin = Some(acquirer.uri());
+        self.credential = mock_acquirer::DEFAULT_CREDENTIAL.to_string();
+        self.creds = Credentials::new(EMBEDDED_BUSINESS_CODE, EMBEDDED_SERIAL);
+        let terminal = if topology.is_connect() {
+            let config = mock_terminal::Config {
+                serial: EMBEDDED_SERIAL.into(),
+                business_code: EMBEDDED_BUSINESS_CODE.into(),
+                acquirer_url: acquirer.uri(),
+                cloud_url: (topology == Topology::Cloud).then(|| acquirer.uri()),
+                localhost_listen: (topology == Topology::Localhost)
+                    .then(|| "127.0.0.1:0".parse().expect("address")),
+                shared_clock: Some(acquirer.state().clock.clone()),
+                country: market,
+                ..mock_terminal::Config::default()
+            };
+            let t = mock_terminal::spawn(config)
+                .await
+                .map_err(|e| format!("cannot start the embedded terminal: {e}"))?;
+            if topology == Topology::Cloud && !t.wait_for_cloud(Duration::from_secs(5)).await {
+                return Err("the embedded terminal never linked to the relay".into());
+            }
+            self.connect_base = Some(match topology {
+                Topology::Cloud => format!("{}/terminal/v1/{EMBEDDED_SERIAL}", acquirer.uri()),
+                Topology::Localhost => format!(
+                    "{}/terminal/v1",
+                    t.localhost_uri().unwrap_or_else(|| t.uri())
+                ),
+                _ => format!("{}/terminal/v1", t.uri()),
+            });
+            self.terminal_admin = Some(t.uri());
+            Some(t)
+        } else {
+            None
+        };
+        self.capabilities.extend(Capability::ALL);
+        self.embedded = Some((acquirer, terminal));
+        Ok(())
+    }
+
+    /// Another handle on the same implementation (for an operation running in the background):
+    /// same addresses and keys, its own evidence, and it owns no mock.
+    pub fn second_handle(&self) -> Env {
+        Env {
+            topology: self.topology,
+            market: self.market,
+            http: self.http.clone(),
+            raw_base: self.raw_base.clone(),
+            credential: self.credential.clone(),
+            connect_base: self.connect_base.clone(),
+            creds: self.creds.clone(),
+            acquirer_admin: self.acquirer_admin.clone(),
+            terminal_admin: self.terminal_admin.clone(),
+            capabilities: self.capabilities.clone(),
+            embedded: None,
+            evidence: Vec::new(),
+        }
+    }
+
+    /// Stops embedded mocks.
+    pub async fn stop(self) {
+        if let Some((acquirer, terminal)) = self.embedded {
+            if let Some(t) = terminal {
+                t.shutdown().await;
+            }
+            acquirer.shutdown().await;
+        }
+    }
+
+    /// Whether the target has a capability.
+    pub fn has(&self, c: Capability) -> bool {
+        self.capabilities.contains(&c)
+    }
+
+    /// The serial of the terminal under test.
+    pub fn serial(&self) -> &str {
+        &self.creds.terminal_serial
+    }
+
+    fn record(&mut self, label: &str, request: &Value, answer: &Answer) {
+        self.evidence.push(json!({
+            "request": label,
+            "status": answer.status,
+            "request_body": mask_json(request),
+            "response_body": mask_json(&answer.body),
+        }));
+    }
+
+    /// POSTs a raw API body (credential attached) to `path` and checks the answer's schema.
+    pub async fn raw(&mut self, path: &str, body: &Value) -> Answer {
+        self.raw_with(path, body, Some(self.credential.clone()), true)
+            .await
+    }
+
+    /// POSTs a raw API body with an explicit credential (or none), as text.
+    pub async fn raw_with(
+        &mut self,
+        path: &str,
+        body: &Value,
+        credential: Option<String>,
+        as_json: bool,
+    ) -> Answer {
+        let base = self
+            .raw_base
+            .clone()
+            .expect("this target has no raw API (use an acquirer target)");
+        let mut req = self
+            .http
+            .post(format!("{base}{path}"))
+            .body(body.to_string());
+        if as_json {
+            req = req.header("content-type", "application/json");
+        }
+        if let Some(c) = credential {
+            req = req.header("Private-Credential-Id", c);
+        }
+        let label = format!("POST {path}");
+        let answer = match req.send().await {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let text = resp.text().await.unwrap_or_default();
+                Answer {
+                    label: label.clone(),
+                    status,
+                    body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+                    encrypted: false,
+                }
+            }
+            Err(e) => Answer {
+                label: label.clone(),
+                status: 0,
+                body: json!({"connection_error": e.to_string()}),
+                encrypted: false,
+            },
+        };
+        let kind = match (answer.status, path) {
+            (200, p) if p.contains("search") => Some(SchemaKind::RawSearchResponse),
+            (200, _) => Some(SchemaKind::RawTransactionResponse),
+            (401, _) => Some(SchemaKind::RawUnauthorized),
+            (0, _) => None,
+            (s, _) if s >= 500 => None,
+            _ => Some(SchemaKind::RawError),
+        };
+        if let Some(kind) = kind {
+            answer.assert_schema(kind);
+        }
+        self.record(&label, body, &answer);
+        answer
+    }
+
+    /// POSTs raw bytes with headers of the caller's choosing (bad-input scenarios).
+    pub async fn raw_bytes(
+        &mut self,
+        path: &str,
+        body: Vec<u8>,
+        content_type: Option<&str>,
+    ) -> Answer {
+        let base = self.raw_base.clone().expect("this target has no raw API");
+        let mut req = self
+            .http
+            .post(format!("{base}{path}"))
+            .header("Private-Credential-Id", &self.credential)
+            .body(body);
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let label = format!("POST {path}");
+        let answer = match req.send().await {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let text = resp.text().await.unwrap_or_default();
+                Answer {
+                    label,
+                    status,
+                    body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+                    encrypted: false,
+                }
+            }
+            Err(e) => Answer {
+                label,
+                status: 0,
+                body: json!({"connection_error": e.to_string()}),
+                encrypted: false,
+            },
+        };
+        if answer.status == 400 {
+            answer.assert_schema(SchemaKind::RawError);
+        }
+        answer
+    }
+
+    /// The time the terminal (or acquirer) goes by: the virtual clock when the target has one.
+    pub async fn now(&self) -> Timestamp {
+        if self.has(Capability::VirtualTime)
+            && let Some(base) = self
+                .terminal_admin
+                .as_ref()
+                .or(self.acquirer_admin.as_ref())
+            && let Ok(resp) = self.http.get(format!("{base}/__admin/clock")).send().await
+            && let Ok(v) = resp.json::<Value>().await
+            && let Some(now) = v["now"].as_str().and_then(|t| t.parse().ok())
+        {
+            return now;
+        }
+        Timestamp::now()
+    }
+
+    fn connect_route(&self, op: &str, asynchronous: bool) -> String {
+        match (self.topology, asynchronous) {
+            (_, true) => format!("async/{op}"),
+            (Topology::Cloud, false) => format!("sync/{op}"),
+            _ => op.to_string(),
+        }
+    }
+
+    /// A Connect operation, signed and encrypted as ref §1.5 says, sync or async.
+    pub async fn connect(&mut self, op: &str, payload: &Value, asynchronous: bool) -> Answer {
+        let ts = self.now().await.as_second();
+        let text = serde_json::to_string(payload).expect("JSON");
+        let sealed = auth::seal_request(&self.creds, ts, &text).expect("a JSON object payload");
+        let route = self.connect_route(op, asynchronous);
+        self.connect_send(
+            &route,
+            "POST",
+            Some(sealed.authorization),
+            Some(sealed.timestamp),
+            Some(sealed.body),
+            ts,
+            payload,
+        )
+        .await
+    }
+
+    /// Abort: GET on LAN and localhost, POST `sync/abort` in the cloud (ref §1.2), signed over `{}`.
+    pub async fn abort(&mut self) -> Answer {
+        let ts = self.now().await.as_second();
+        let empty = json!({});
+        let authorization = format!(
+            "Basic {}",
+            auth::signature(&self.creds, ts, "{}").expect("signature")
+        );
+        if self.topology == Topology::Cloud {
+            let body = auth::seal_request(&self.creds, ts, "{}")
+                .expect("sealed")
+                .body;
+            self.connect_send(
+                "sync/abort",
+                "POST",
+                Some(authorization),
+                Some(ts.to_string()),
+                Some(body),
+                ts,
+                &empty,
+            )
+            .await
+        } else {
+            self.connect_send(
+                "abort",
+                "GET",
+                Some(authorization),
+                Some(ts.to_string()),
+                None,
+                ts,
+                &empty,
+            )
+            .await
+        }
+    }
+
+    /// Sends a Connect request with the caller's headers and body (tampering scenarios). The
+    /// answer is decrypted with `ts` when it comes encrypted.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn connect_send(
+        &mut self,
+        route: &str,
+        method: &str,
+        authorization: Option<String>,
+        timestamp: Option<String>,
+        body: Option<String>,
+        ts: i64,
+        plaintext: &Value,
+    ) -> Answer {
+        let base = self
+            .connect_base
+            .clone()
+            .expect("this target has no Connect API (use a terminal target)");
+        let url = format!("{base}/{route}");
+        let mut req = if method == "GET" {
+            self.http.get(&url)
+        } else {
+            self.http.post(&url)
+        };
+        if let Some(a) = authorization {
+            req = req.header("Authorization", a);
+        }
+        if let Some(t) = timestamp {
+            req = req.header("timestamp", t);
+        }
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b);
+        }
+        let label = format!(
+            "{method} /terminal/v1/{route} via {}",
+            self.topology.as_str()
+        );
+        let answer = match req.send().await {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let text = resp.text().await.unwrap_or_default();
+                let value: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+                match value.get("data").and_then(Value::as_str) {
+                    Some(data) => {
+                        let clear = auth::decrypt(&self.creds, ts, data)
+                            .ok()
+                            .and_then(|b| String::from_utf8(b).ok())
+                            .unwrap_or_else(|| panic!("the answer to {label} does not decrypt with the request's timestamp"));
+                        Answer {
+                            label,
+                            status,
+                            body: serde_json::from_str(&clear).unwrap_or(Value::String(clear)),
+                            encrypted: true,
+                        }
+                    }
+                    None => Answer {
+                        label,
+                        status,
+                        body: value,
+                        encrypted: false,
+                    },
+                }
+            }
+            Err(e) => Answer {
+                label,
+                status: 0,
+                body: json!({"connection_error": e.to_string()}),
+                encrypted: false,
+            },
+        };
+        self.record(&answer.label.clone(), plaintext, &answer);
+        answer
+    }
+
+    /// The Business-Code and serial the POS signs with.
+    pub fn credentials(&self) -> &Credentials {
+        &self.creds
+    }
+
+    fn admin(&self, mock: Mock) -> Option<&String> {
+        match mock {
+            Mock::Acquirer => self.acquirer_admin.as_ref(),
+            Mock::Terminal => self.terminal_admin.as_ref(),
+        }
+    }
+
+    /// A JSON admin call; panics with the mock's answer when it is not 2xx.
+    pub async fn admin_call(
+        &self,
+        mock: Mock,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Value {
+        let base = self
+            .admin(mock)
+            .unwrap_or_else(|| panic!("this target has no admin API for the {mock:?}"));
+        let url = format!("{base}{path}");
+        let mut req = match method {
+            "GET" => self.http.get(&url),
+            "DELETE" => self.http.delete(&url),
+            _ => self.http.post(&url),
+        };
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("admin {method} {path}: {e}"));
+        let status = resp.status();
+        let value: Value = resp.json().await.unwrap_or(Value::Null);
+        assert!(
+            status.is_success(),
+            "admin {method} {path} answered {status}: {value}"
+        );
+        value
+    }
+
+    /// Sets the virtual time on every mock of the target.
+    pub async fn set_time(&self, ts: Timestamp) {
+        let mut seen = HashSet::new();
+        for mock in [Mock::Acquirer, Mock::Terminal] {
+            if let Some(base) = self.admin(mock)
+                && seen.insert(base.clone())
+            {
+                self.admin_call(
+                    mock,
+                    "POST",
+                    "/__admin/clock",
+                    Some(json!({"set": ts.to_string()})),
+                )
+                .await;
+            }
+        }
+    }
+
+    /// Advances the virtual time.
+    pub async fn advance(&self, secs: i64) {
+        let now = self.now().await;
+        self.set_time(now + jiff::SignedDuration::from_secs(secs))
+            .await;
+    }
+
+    /// Queues a customer action at the reader.
+    pub async fn card(&self, action: Value) {
+        self.admin_call(Mock::Terminal, "POST", "/__admin/cards", Some(action))
+            .await;
+    }
+
+    /// Adds a behaviour to a mock.
+    pub async fn behaviour(&self, mock: Mock, behaviour: Value) {
+        self.admin_call(mock, "POST", "/__admin/behaviours", Some(behaviour))
+            .await;
+    }
+
+    /// A mock's journal entries.
+    pub async fn journal(&self, mock: Mock) -> Vec<Value> {
+        let v = self.admin_call(mock, "GET", "/__admin/journal", None).await;
+        v["entries"].as_array().cloned().unwrap_or_default()
+    }
+}
