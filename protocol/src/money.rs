@@ -378,23 +378,38 @@ impl AmountBreakdown {
                 ));
             }
         }
-        Ok(AmountBreakdown {
+        let breakdown = AmountBreakdown {
             subtotal_iva: required("subtotal_iva")?,
             subtotal_iva0: required("subtotal_iva0")?,
             iva: required("iva")?,
             tip: component(object, "tip", path)?,
             extra_taxes,
-        })
+        };
+        // Every component fits on its own; their sum must too, or `total` would overflow.
+        if breakdown
+            .parts()
+            .try_fold(0i64, |sum, a| sum.checked_add(a.minor_units()))
+            .is_none()
+        {
+            return Err(MoneyError::new(
+                path,
+                "the sum of the amount object is too large",
+            ));
+        }
+        Ok(breakdown)
+    }
+
+    fn parts(&self) -> impl Iterator<Item = Amount> + '_ {
+        [self.subtotal_iva, self.subtotal_iva0, self.iva]
+            .into_iter()
+            .chain(self.tip)
+            .chain(self.extra_taxes.iter().map(|(_, a)| *a))
     }
 
     /// The sum of every component.
     pub fn total(&self) -> Amount {
-        let parts = [self.subtotal_iva, self.subtotal_iva0, self.iva]
-            .into_iter()
-            .chain(self.tip)
-            .chain(self.extra_taxes.iter().map(|(_, a)| *a));
         let currency = self.subtotal_iva.currency();
-        Amount::from_minor(parts.map(Amount::minor_units).sum(), currency)
+        Amount::from_minor(self.parts().map(Amount::minor_units).sum(), currency)
     }
 
     /// A breakdown of a single untaxed amount (`subtotal_iva0`), the usual test shape.
@@ -569,6 +584,23 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.field, "amount.subtotal_iva");
+    }
+
+    #[test]
+    fn components_whose_sum_overflows_are_refused_naming_the_object() {
+        let wire: Value = serde_json::from_str(
+            r#"{"iva":9223372036854775807,"subtotal_iva":0,"subtotal_iva0":9223372036854775807}"#,
+        )
+        .unwrap();
+        let err = AmountBreakdown::parse(
+            wire.as_object().unwrap(),
+            Currency::Clp,
+            Units::Major,
+            "amount",
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "amount");
+        assert!(err.reason.contains("too large"), "{}", err.reason);
     }
 
     #[test]
