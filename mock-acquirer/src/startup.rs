@@ -112,6 +112,14 @@ pub fn app(state: Arc<AppState>) -> Router {
             )
                 .into_response()
         })
+        // A known path with another method: JSON too, like every other answer.
+        .method_not_allowed_fallback(|| async {
+            (
+                StatusCode::METHOD_NOT_ALLOWED,
+                axum::Json(json!({"message": "Method Not Allowed"})),
+            )
+                .into_response()
+        })
 }
 
 /// Starts a mock acquirer on `config.listen`.

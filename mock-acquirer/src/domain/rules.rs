@@ -472,13 +472,15 @@ pub fn apply(
         }
         Operation::Void(kind) => {
             let mut original = original_by_reference(ledger, req)?;
+            // The type is the referenced record's (seed: "the type of transaction you want to
+            // void"), checked before a re-authorization is traced back to its preAuth.
+            check_type(ledger, original, kind, on("lifecycle"))?;
             // Voiding a re-authorization voids the authorization it extended (harness-defined).
             if ledger.get(original).kind == Kind::ReAuthorization
                 && let Some(p) = ledger.get(original).parent
             {
                 original = p;
             }
-            check_type(ledger, original, kind, on("lifecycle"))?;
             let o = ledger.get(original).clone();
             let partial = total
                 .map(|t| t.minor_units())

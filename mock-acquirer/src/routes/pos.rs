@@ -223,8 +223,12 @@ async fn process(
     }
 
     let now = state.clock.now();
-    let disabled =
-        |rule: &str| !state.behaviours.is_empty() && state.behaviours.rule_disabled(&subject, rule);
+    // The behaviour taken above counts too: with `times` it may already be used up and gone.
+    let taken_rule = respond.as_ref().and_then(|r| r.disable_rule.as_deref());
+    let disabled = |rule: &str| {
+        taken_rule == Some(rule)
+            || !state.behaviours.is_empty() && state.behaviours.rule_disabled(&subject, rule)
+    };
     let ctx = rules::Context {
         now,
         rules: &state.config.rules,

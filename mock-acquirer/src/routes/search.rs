@@ -43,8 +43,12 @@ async fn search(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bo
         }
         Ok(()) => match read_valid(&headers, body, SchemaKind::RawSearchRequest, &mut ex).await {
             Err(e) => e.into(),
-            Ok(value) => match serde_json::from_value::<SearchRequest>(value) {
-                Err(e) => ApiError::invalid(e.to_string()).into(),
+            Ok(value) => match serde_json::from_value::<SearchRequest>(value.clone()) {
+                Err(e) => ApiError::invalid(match oversized_number(&value) {
+                    Some(pointer) => format!("{pointer}: the number is too large"),
+                    None => e.to_string(),
+                })
+                .into(),
                 Ok(req) => {
                     let ledger = state.ledger();
                     Outcome::Answer(
@@ -56,6 +60,20 @@ async fn search(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bo
         },
     };
     finish(&state, ex, outcome).await
+}
+
+/// The pointer of a number the schema lets through (it bounds only the sign) but that does not
+/// fit its field, so the E001 names the field rather than serde's bare "invalid number".
+fn oversized_number(value: &Value) -> Option<&'static str> {
+    let too_big_u32 = |v: &Value| v.as_u64().is_none_or(|n| n > u64::from(u32::MAX));
+    ["/page", "/from", "/size"]
+        .into_iter()
+        .find(|p| value.pointer(p).is_some_and(too_big_u32))
+        .or_else(|| {
+            ["/filters/start_date", "/filters/end_date"]
+                .into_iter()
+                .find(|p| value.pointer(p).is_some_and(|v| v.as_i64().is_none()))
+        })
 }
 
 fn wire_type(t: &Transaction) -> &'static str {
