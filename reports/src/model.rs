@@ -55,8 +55,27 @@ pub struct ScenarioResult {
     /// The exchanges it made, masked (the evidence).
     #[serde(default)]
     pub exchanges: Vec<Value>,
+    /// Receipts the scenario printed, as their text rendering (masked).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub receipts: Vec<String>,
     /// Wall time in milliseconds.
     pub duration_ms: f64,
+}
+
+/// One requirement and the scenarios that cover it (for the coverage matrix).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Requirement id (`raw.reverse.min-delay`).
+    pub id: String,
+    /// What it requires.
+    pub text: String,
+    /// Where it comes from (`ref §2.6`, `seed`).
+    pub source: String,
+    /// Whether a scenario can check it.
+    pub testable: bool,
+    /// Why not, when it cannot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// One feature file.
@@ -89,6 +108,9 @@ pub struct Run {
     pub features: Vec<FeatureResult>,
     /// Problems outside any scenario (a feature that does not parse, say).
     pub errors: Vec<String>,
+    /// The requirements list, for the coverage matrix (scenarios name them with `@req:` tags).
+    #[serde(default)]
+    pub requirements: Vec<Coverage>,
 }
 
 /// Counts of a run.

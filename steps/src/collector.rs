@@ -110,6 +110,7 @@ impl Collector {
                     skip_reason: None,
                     steps: Vec::new(),
                     exchanges: Vec::new(),
+                    receipts: Vec::new(),
                     duration_ms: 0.0,
                 };
                 c.open.insert(key, (result, Instant::now()));

@@ -201,6 +201,7 @@ pub async fn run(opts: &Options) -> Result<Run, String> {
                         )),
                         steps: Vec::new(),
                         exchanges: Vec::new(),
+                        receipts: Vec::new(),
                         duration_ms: 0.0,
                     },
                 ));
