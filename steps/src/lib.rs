@@ -17,7 +17,10 @@
 pub mod collector;
 pub mod env;
 pub mod params;
+pub mod requirements;
 pub mod runner;
+pub mod serve;
 pub mod steps;
 pub mod target;
+pub mod verify;
 pub mod world;

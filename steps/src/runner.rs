@@ -96,6 +96,11 @@ pub async fn capabilities(
     }
 }
 
+fn kushki_protocol_version() -> String {
+    // The workspace shares one version.
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
 /// Runs the suite and returns the run model.
 pub async fn run(opts: &Options) -> Result<Run, String> {
     let started = jiff::Timestamp::now();
@@ -124,6 +129,16 @@ pub async fn run(opts: &Options) -> Result<Run, String> {
         "kushki-conformance".into(),
         env!("CARGO_PKG_VERSION").into(),
     );
+    run.versions
+        .insert("kushki-protocol".into(), kushki_protocol_version());
+    run.versions.insert(
+        "schemas".into(),
+        format!(
+            "{} JSON Schemas",
+            kushki_protocol::schemas::SchemaKind::ALL.len()
+        ),
+    );
+    run.requirements = crate::requirements::load(&features)?;
     let shared = Arc::new(Mutex::new(Collected::default()));
     let mut skipped: Vec<(String, String, ScenarioResult)> = Vec::new();
     let evidence: Arc<Mutex<EvidenceMap>> = Arc::default();
@@ -219,7 +234,6 @@ pub async fn run(opts: &Options) -> Result<Run, String> {
             1
         };
         Cucumber::new()
-            .with_cli(cli::Opts::<_, _, _, cli::Empty>::default())
             .steps(crate::steps::collection())
             .max_concurrent_scenarios(concurrency)
             .after(
@@ -254,6 +268,9 @@ pub async fn run(opts: &Options) -> Result<Run, String> {
                 },
             )
             .with_writer(writer)
+            // Last: `with_writer` resets the CLI options, and without them cucumber would parse
+            // the process's own arguments.
+            .with_cli(cli::Opts::<_, _, _, cli::Empty>::default())
             .filter_run(dir, filter)
             .await;
         skipped.extend(skips.lock().unwrap_or_else(|p| p.into_inner()).drain(..));
