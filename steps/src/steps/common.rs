@@ -79,3 +79,27 @@ async fn advance(w: &mut KushkiWorld, ctx: Context) {
     };
     w.env().await.advance(n * unit).await;
 }
+
+/// For a step that scripts the customer: `true` when the target can script the reader (the step
+/// then scripts it); with `--interactive` against a real terminal, asks the operator to do `what`
+/// at the terminal, waits for Enter, and returns `false`; otherwise fails the step like
+/// [`require`].
+pub async fn script_or_ask(w: &mut KushkiWorld, what: &str) -> bool {
+    if w.env().await.has(Capability::ScriptedCard) {
+        return true;
+    }
+    if !w.config.interactive {
+        require(w, Capability::ScriptedCard).await;
+        return false;
+    }
+    let prompt = format!("\n>>> At the terminal: {what}. Press Enter once done (or when the terminal asks for it).");
+    let answered = tokio::task::spawn_blocking(move || {
+        println!("{prompt}");
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).is_ok()
+    })
+    .await
+    .unwrap_or(false);
+    assert!(answered, "no operator answered the prompt");
+    false
+}
