@@ -124,6 +124,30 @@ pub struct Totals {
     pub skipped: usize,
 }
 
+impl Totals {
+    /// All scenarios, whatever their outcome.
+    pub fn total(&self) -> usize {
+        self.passed + self.failed + self.skipped
+    }
+}
+
+impl Status {
+    /// The lower-case word for it (`passed`, `failed`, `skipped`), as Cucumber JSON spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Run {
     /// Every scenario.
     pub fn scenarios(&self) -> impl Iterator<Item = (&FeatureResult, &ScenarioResult)> {
