@@ -140,12 +140,14 @@ fn key_from_env(var: &Option<String>) -> Result<Option<Vec<u8>>, String> {
 }
 
 fn write_reports(run: &Run, out: &Path, key: Option<&[u8]>) -> Result<(), String> {
-    // TEMPORARY until the reports crate's writers land: the run model as JSON.
-    let _ = key;
-    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let text = serde_json::to_string_pretty(run).map_err(|e| e.to_string())?;
-    std::fs::write(out.join("run.json"), text).map_err(|e| format!("{}: {e}", out.display()))?;
-    println!("reports: {}", out.display());
+    let written = conformance_reports::write_all(run, out, key)
+        .map_err(|e| format!("cannot write reports to {}: {e}", out.display()))?;
+    let files: Vec<String> = written
+        .all()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    println!("reports: {}", files.join(", "));
     Ok(())
 }
 
@@ -285,11 +287,28 @@ async fn verify_cmd(args: VerifyArgs) -> Result<bool, String> {
 
 fn check_cmd(args: CheckArgs) -> Result<bool, String> {
     let key = key_from_env(&args.sign_key_env)?;
-    let _ = key;
-    Err(format!(
-        "checking {} needs the reports crate's package checker (not built yet)",
-        args.dir.display()
-    ))
+    match conformance_reports::package::check_package(&args.dir, key.as_deref()) {
+        Ok(report) => {
+            println!(
+                "package {} is intact: {} files, {} bytes, {}",
+                args.dir.display(),
+                report.files.len(),
+                report.bytes,
+                if report.signed {
+                    "HMAC verified"
+                } else {
+                    "unsigned"
+                }
+            );
+            Ok(true)
+        }
+        Err(problems) => {
+            for p in &problems {
+                println!("FAIL {p}");
+            }
+            Ok(false)
+        }
+    }
 }
 
 #[tokio::main]
