@@ -7,6 +7,9 @@
 //! (PAR-001 missing, PAR-004 unknown, PAR-002 other, `param` naming the field) → exact amounts
 //! (PAR-002) → amount above zero (PAR-003) → busy (TER-003) → the operation. Every answer after
 //! authentication is encrypted with the request's timestamp (H8).
+//!
+//! Print routes (`print`, `print/job`, `print_job`, ref §1.8) take the same route, behaviour and
+//! authentication steps, then go to [`crate::printer`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +26,7 @@ use serde_json::{Value, json};
 
 use crate::events;
 use crate::flow::{self, Emitter, Reply};
+use crate::printer::{self, PrintRoute};
 use crate::state::{AppState, Busy, BusyGuard, Phase};
 
 /// How a request reached the terminal.
@@ -91,7 +95,7 @@ fn param(pointer: &str) -> String {
 }
 
 /// The PARAMETER failure for the first schema violation (all are listed in the message).
-fn parameter_failure(violations: &[Violation]) -> LinkFailure {
+pub(crate) fn parameter_failure(violations: &[Violation]) -> LinkFailure {
     let first = &violations[0];
     let code = if first.schema_path.ends_with("/required") {
         ConnectCode::MissingField
@@ -141,6 +145,9 @@ pub async fn handle(state: &Arc<AppState>, inc: Incoming) -> Outgoing {
 }
 
 async fn process(state: &Arc<AppState>, inc: &Incoming, path: &str, ex: &mut Exchange) -> Outgoing {
+    if let Some(route) = PrintRoute::parse(&inc.route) {
+        return print(state, inc, path, route, ex).await;
+    }
     // Route and method.
     let (mode, op_text) = match inc.route.split_once('/') {
         Some((m @ ("sync" | "async"), op)) => (m, op),
@@ -152,7 +159,7 @@ async fn process(state: &Arc<AppState>, inc: &Incoming, path: &str, ex: &mut Exc
             &ConnectCode::UnknownOperation
                 .failure()
                 .with_message(format!(
-                    "unknown route `{}`: operations are {}",
+                    "unknown route `{}`: operations are {}; print jobs are print, print/job and print_job",
                     inc.route,
                     ConnectOperation::ALL
                         .iter()
@@ -187,82 +194,15 @@ async fn process(state: &Arc<AppState>, inc: &Incoming, path: &str, ex: &mut Exc
         );
     }
 
-    // `pos` behaviours: the POS → terminal leg.
-    let respond = if state.behaviours.is_empty() {
-        None
-    } else {
-        state.behaviours.take(&Subject {
-            hop: "pos",
-            path,
-            operation: Some(op.as_str()),
-            amount: None,
-            client_transaction_id: None,
-        })
-    };
-    if let Some(ms) = respond.as_ref().and_then(|r| r.latency_ms) {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
+    if let Some(out) = pos_behaviour(state, path, op.as_str(), ex).await {
+        return out;
     }
-    match respond.as_ref().and_then(|r| r.fault) {
-        Some(Fault::Drop) => {
-            ex.note = Some("connection dropped by a behaviour".into());
-            return Outgoing::Drop;
-        }
-        Some(Fault::Timeout) => {
-            ex.note = Some("no answer: held by a timeout behaviour".into());
-            return Outgoing::Hang;
-        }
-        _ => {}
-    }
-    if let Some(status) = respond.as_ref().and_then(|r| r.status) {
-        ex.note = Some(format!("status {status} injected on the pos leg"));
-        return plain(
-            &ConnectCode::ReaderFault
-                .failure()
-                .with_message("injected by a behaviour"),
-            status,
-        );
-    }
-
-    // Authentication (ref §1.5; H8).
-    let now = state.clock.now().as_second();
-    let opened = if inc.method == Method::GET {
-        auth::open_bodyless(
-            &state.creds,
-            now,
-            inc.authorization.as_deref(),
-            inc.timestamp.as_deref(),
-        )
-        .map(|ts| (String::from("{}"), ts))
-    } else {
-        auth::open_request(
-            &state.creds,
-            now,
-            inc.authorization.as_deref(),
-            inc.timestamp.as_deref(),
-            &inc.body,
-        )
-        .map(|o| (o.plaintext, o.timestamp))
+    let (plaintext, ts) = match open(state, inc, ex) {
+        Ok(opened) => opened,
+        Err(out) => return out,
     };
-    let (plaintext, ts) = match opened {
-        Ok(p) => p,
-        Err(failure) => return auth_refusal(state, &failure, ex),
-    };
-    ex.request = Bytes::from(plaintext.clone());
     let seal = |status: u16, body: &Value, ex: &mut Exchange| -> Outgoing {
-        if cfg!(debug_assertions)
-            && let Err(v) = schemas::validate(egress_kind(op, status, body), body)
-        {
-            tracing::error!(violations = %schemas::violations_message(&v), "the terminal's own answer breaks its schema");
-            ex.violations.push(format!(
-                "egress-schema: {}",
-                schemas::violations_message(&v)
-            ));
-        }
-        ex.response = Bytes::from(body.to_string());
-        Outgoing::Answer(
-            status,
-            auth::seal_response(&state.creds, ts, &body.to_string()),
-        )
+        seal_answer(state, ts, egress_kind(op, status, body), status, body, ex)
     };
     let fail = |failure: LinkFailure, status: u16, ex: &mut Exchange| -> Outgoing {
         ex.violations
@@ -396,6 +336,153 @@ async fn process(state: &Arc<AppState>, inc: &Incoming, path: &str, ex: &mut Exc
     drop(guard);
     let (status, body) = reply.into_parts();
     seal(status, &body, ex)
+}
+
+/// Print jobs (ref §1.8): route, `pos` behaviours and authentication as for the operations, the
+/// job itself in [`printer`], the answer sealed the same way.
+async fn print(
+    state: &Arc<AppState>,
+    inc: &Incoming,
+    path: &str,
+    route: PrintRoute,
+    ex: &mut Exchange,
+) -> Outgoing {
+    ex.operation = Some(route.operation().to_string());
+    if let Some(query) = &inc.query {
+        ex.path = format!("{path}?{query}");
+    }
+    if inc.method != route.method() {
+        return plain(
+            &ConnectCode::UnknownOperation.failure().with_message(format!(
+                "`{}` is {} (ref §1.8: POST print or print/job creates a job, GET print_job polls it)",
+                inc.route,
+                route.method()
+            )),
+            404,
+        );
+    }
+    if let Some(out) = pos_behaviour(state, path, route.operation(), ex).await {
+        return out;
+    }
+    let (plaintext, ts) = match open(state, inc, ex) {
+        Ok(opened) => opened,
+        Err(out) => return out,
+    };
+    let (status, body) = match route {
+        PrintRoute::Create => printer::create(state, &plaintext, ex),
+        PrintRoute::Poll => printer::poll(state, inc.query.as_deref()),
+    };
+    let kind = if status >= 400 {
+        ex.violations.push(format!(
+            "{}: {}",
+            body["code"].as_str().unwrap_or_default(),
+            body["message"].as_str().unwrap_or_default()
+        ));
+        SchemaKind::ConnectLinkFailure
+    } else {
+        SchemaKind::ConnectPrintJobResponse
+    };
+    seal_answer(state, ts, kind, status, &body, ex)
+}
+
+/// Applies the first matching `pos` behaviour (the POS → terminal leg): latency, then a dropped
+/// or held connection, or an injected status. `None` when the request goes on.
+async fn pos_behaviour(
+    state: &AppState,
+    path: &str,
+    operation: &str,
+    ex: &mut Exchange,
+) -> Option<Outgoing> {
+    if state.behaviours.is_empty() {
+        return None;
+    }
+    let respond = state.behaviours.take(&Subject {
+        hop: "pos",
+        path,
+        operation: Some(operation),
+        amount: None,
+        client_transaction_id: None,
+    })?;
+    if let Some(ms) = respond.latency_ms {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    match respond.fault {
+        Some(Fault::Drop) => {
+            ex.note = Some("connection dropped by a behaviour".into());
+            return Some(Outgoing::Drop);
+        }
+        Some(Fault::Timeout) => {
+            ex.note = Some("no answer: held by a timeout behaviour".into());
+            return Some(Outgoing::Hang);
+        }
+        _ => {}
+    }
+    let status = respond.status?;
+    ex.note = Some(format!("status {status} injected on the pos leg"));
+    Some(plain(
+        &ConnectCode::ReaderFault
+            .failure()
+            .with_message("injected by a behaviour"),
+        status,
+    ))
+}
+
+/// Authentication (ref §1.5; H8): a GET is signed over `{}` and has no body; anything else is a
+/// signed, encrypted body. Gives the plaintext (recorded in the journal in place of the
+/// ciphertext) and the timestamp the answer is sealed with.
+fn open(state: &AppState, inc: &Incoming, ex: &mut Exchange) -> Result<(String, i64), Outgoing> {
+    let now = state.clock.now().as_second();
+    let opened = if inc.method == Method::GET {
+        auth::open_bodyless(
+            &state.creds,
+            now,
+            inc.authorization.as_deref(),
+            inc.timestamp.as_deref(),
+        )
+        .map(|ts| (String::from("{}"), ts))
+    } else {
+        auth::open_request(
+            &state.creds,
+            now,
+            inc.authorization.as_deref(),
+            inc.timestamp.as_deref(),
+            &inc.body,
+        )
+        .map(|o| (o.plaintext, o.timestamp))
+    };
+    match opened {
+        Ok((plaintext, ts)) => {
+            ex.request = Bytes::from(plaintext.clone());
+            Ok((plaintext, ts))
+        }
+        Err(failure) => Err(auth_refusal(state, &failure, ex)),
+    }
+}
+
+/// Encrypts an answer with the request's timestamp (H8), checking it against its own schema
+/// first in debug builds (a break is logged and journaled, never hidden).
+fn seal_answer(
+    state: &AppState,
+    ts: i64,
+    kind: SchemaKind,
+    status: u16,
+    body: &Value,
+    ex: &mut Exchange,
+) -> Outgoing {
+    if cfg!(debug_assertions)
+        && let Err(v) = schemas::validate(kind, body)
+    {
+        tracing::error!(violations = %schemas::violations_message(&v), "the terminal's own answer breaks its schema");
+        ex.violations.push(format!(
+            "egress-schema: {}",
+            schemas::violations_message(&v)
+        ));
+    }
+    ex.response = Bytes::from(body.to_string());
+    Outgoing::Answer(
+        status,
+        auth::seal_response(&state.creds, ts, &body.to_string()),
+    )
 }
 
 fn auth_refusal(state: &AppState, failure: &AuthFailure, ex: &mut Exchange) -> Outgoing {

@@ -1,7 +1,8 @@
 //! Async events (ref §1.3; envelope harness-defined H6): one POST per state change to the
 //! request's `events_webhook_url`, in order, each retried a bounded number of times, ending in
 //! `APPROVAL`, `DECLINED` or `TERMINAL_CANCELED`. The acknowledgement is the HTTP answer itself.
-//! Deliveries are plain JSON (Kushki documents no signature for them, ref §1.3).
+//! Deliveries are plain JSON (Kushki documents no signature for them, ref §1.3). Print-job
+//! webhooks ([`crate::printer`]) go through the same [`post_with_retries`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,15 +81,36 @@ pub fn start(
 
 async fn deliver(state: &AppState, url: &str, event: &Event) {
     let text = serde_json::to_string(event).unwrap_or_default();
+    post_with_retries(
+        state,
+        url,
+        text,
+        event.status.as_str(),
+        &event.client_transaction_id,
+    )
+    .await;
+}
+
+/// Delivers one webhook body (hop `webhook`, every attempt journaled): `webhook` behaviours apply
+/// (latency, `drop`, `duplicate`), each copy is tried `webhook_attempts` times with a short
+/// back-off. `operation` (an event or print-job status) and `reference` (the operation's or the
+/// print job's id) are what behaviours match on and the journal shows.
+pub async fn post_with_retries(
+    state: &AppState,
+    url: &str,
+    text: String,
+    operation: &str,
+    reference: &str,
+) {
     let respond = if state.behaviours.is_empty() {
         None
     } else {
         state.behaviours.take(&Subject {
             hop: "webhook",
             path: url,
-            operation: Some(event.status.as_str()),
+            operation: Some(operation),
             amount: None,
-            client_transaction_id: Some(&event.client_transaction_id),
+            client_transaction_id: Some(reference),
         })
     };
     if let Some(ms) = respond.as_ref().and_then(|r| r.latency_ms) {
@@ -98,7 +120,7 @@ async fn deliver(state: &AppState, url: &str, event: &Event) {
     if fault == Some(Fault::Drop) {
         let mut e = Exchange::new("webhook", state.clock.now(), "POST", url);
         e.request = Bytes::from(text);
-        e.note = Some("event not delivered: dropped by a behaviour".into());
+        e.note = Some("not delivered: dropped by a behaviour".into());
         state.journal.record(e);
         return;
     }
@@ -112,8 +134,8 @@ async fn deliver(state: &AppState, url: &str, event: &Event) {
         for attempt in 1..=attempts {
             let mut e = Exchange::new("webhook", state.clock.now(), "POST", url);
             e.request = Bytes::from(text.clone());
-            e.operation = Some(event.status.as_str().to_string());
-            e.client_transaction_id = Some(event.client_transaction_id.clone());
+            e.operation = Some(operation.to_string());
+            e.client_transaction_id = Some(reference.to_string());
             let sent = state
                 .http
                 .post(url)

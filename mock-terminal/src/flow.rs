@@ -621,6 +621,11 @@ fn record_history(
         operation: op,
         approved: ok["approved"].as_bool().unwrap_or(false),
         amount,
+        currency: state.currency,
+        approval_code: raw["message_fields"]["F38"]
+            .as_str()
+            .filter(|code| !code.is_empty())
+            .map(str::to_string),
         created: state.clock.now(),
         card_mask,
         reading_type,

@@ -5,6 +5,7 @@ use std::sync::Mutex;
 
 use jiff::Timestamp;
 use kushki_protocol::connect::{ConnectOperation, SearchItem, SearchQuery};
+use kushki_protocol::money::Currency;
 use kushki_protocol::raw::{ReadingType, TransactionType};
 use serde_json::Value;
 
@@ -23,6 +24,10 @@ pub struct HistoryItem {
     pub approved: bool,
     /// Connect amount object (minor units).
     pub amount: Value,
+    /// The currency of `amount` (the terminal's market, H1): receipts print it.
+    pub currency: Currency,
+    /// The issuer's approval code (`message_fields.F38`), when the acquirer gave one.
+    pub approval_code: Option<String>,
     /// When.
     pub created: Timestamp,
     /// Masked PAN.

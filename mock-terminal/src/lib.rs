@@ -14,6 +14,8 @@
 //! * [`reader`]: the scripted card reader and the fake card data it produces.
 //! * [`events`]: async events to `events_webhook_url`.
 //! * [`history`]: local history for `transaction_search_local`.
+//! * [`printer`]: print jobs (202, then COMPLETED or FAILED), their text and SVG renderings,
+//!   receipts, and the printer's faults.
 //! * [`state`], [`admin`], [`startup`]: shared state, `/__admin/cards`, [`spawn`].
 
 pub mod admin;
@@ -24,6 +26,7 @@ pub mod events;
 pub mod flow;
 pub mod history;
 pub mod lan;
+pub mod printer;
 pub mod reader;
 pub mod startup;
 pub mod state;

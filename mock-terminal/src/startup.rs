@@ -18,6 +18,7 @@ use tokio::sync::Notify;
 
 use crate::config::Config;
 use crate::history::History;
+use crate::printer::Printer;
 use crate::reader::Reader;
 use crate::state::AppState;
 
@@ -141,6 +142,7 @@ pub fn build_state(config: Config) -> std::io::Result<Arc<AppState>> {
         reader: Reader::default(),
         busy: Mutex::new(None),
         history: History::default(),
+        printer: Printer::default(),
         http,
         shutdown: Notify::new(),
         cloud_online: AtomicBool::new(false),
@@ -153,6 +155,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(crate::lan::router().with_state(state.clone()))
         .merge(crate::admin::router().with_state(state.clone()))
+        .merge(crate::printer::admin::router().with_state(state.clone()))
         .merge(kushki_mock_support::admin::router(state))
         .fallback(|| async {
             let failure = kushki_protocol::errors::ConnectCode::UnknownOperation.failure();

@@ -20,6 +20,7 @@ use tokio::sync::Notify;
 
 use crate::config::Config;
 use crate::history::History;
+use crate::printer::Printer;
 use crate::reader::Reader;
 
 /// Where a busy terminal is.
@@ -77,6 +78,8 @@ pub struct AppState {
     pub busy: Mutex<Option<Busy>>,
     /// Local history, for `transaction_search_local` and void-or-refund decisions.
     pub history: History,
+    /// The printer: its jobs and its admin-set faults.
+    pub printer: Printer,
     /// Outbound HTTP (acquirer, webhooks), with timeouts.
     pub http: reqwest::Client,
     /// Woken at shutdown.
@@ -124,6 +127,7 @@ impl MockAdmin for AppState {
     fn reset_state(&self) {
         self.reader.clear();
         self.history.clear();
+        self.printer.reset();
         if let Some(b) = self.busy().as_ref() {
             b.aborted.store(true, Ordering::SeqCst);
             b.abort.notify_waiters();
