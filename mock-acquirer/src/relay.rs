@@ -196,14 +196,20 @@ async fn forward(
     let mut ex = Exchange::new("pos", state.clock.now(), method.as_str(), &path);
     let operation = route.rsplit('/').next().unwrap_or_default().to_string();
     ex.operation = Some(operation.clone());
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .unwrap_or_default();
-    ex.request = bytes.clone();
-    let (status, answer) = relay_one(
-        &state, &serial, &route, query, &method, &headers, bytes, &mut ex,
-    )
-    .await;
+    let (status, answer) = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => {
+            ex.request = bytes.clone();
+            relay_one(
+                &state, &serial, &route, query, &method, &headers, bytes, &mut ex,
+            )
+            .await
+        }
+        // Refused here, as the terminal refuses it on the LAN, rather than forwarded cut short.
+        Err(_) => plain_failure(
+            ConnectCode::InvalidField,
+            &format!("the request body exceeds {MAX_BODY_BYTES} bytes"),
+        ),
+    };
     ex.status = status.as_u16();
     ex.response = Bytes::from(answer.clone());
     state.journal.record(ex);
