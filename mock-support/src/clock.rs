@@ -93,9 +93,19 @@ impl VirtualClock {
 
     /// Waits `secs` seconds of virtual time.
     pub async fn sleep_secs(&self, secs: i64) {
-        let deadline = self.now() + SignedDuration::from_secs(secs);
-        self.sleep_until(deadline).await;
+        self.sleep_until(later(self.now(), secs)).await;
     }
+}
+
+/// `ts` moved by `secs` seconds, held at the ends of jiff's range: a manual clock can be set to
+/// its last second, and a deadline after that must not overflow (`+` panics there).
+pub fn later(ts: Timestamp, secs: i64) -> Timestamp {
+    ts.checked_add(SignedDuration::from_secs(secs))
+        .unwrap_or(if secs < 0 {
+            Timestamp::MIN
+        } else {
+            Timestamp::MAX
+        })
 }
 
 #[cfg(test)]
@@ -119,6 +129,14 @@ mod tests {
             .await
             .expect("the wait did not end at 60 s")
             .unwrap();
+    }
+
+    #[test]
+    fn a_deadline_past_the_end_of_time_is_held_at_the_end() {
+        assert_eq!(later(Timestamp::MAX, 60), Timestamp::MAX);
+        assert_eq!(later(Timestamp::MIN, -60), Timestamp::MIN);
+        let t: Timestamp = "2026-03-24T15:00:00Z".parse().unwrap();
+        assert_eq!(later(t, 60).to_string(), "2026-03-24T15:01:00Z");
     }
 
     #[test]

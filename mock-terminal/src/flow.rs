@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use kushki_mock_support::behaviours::{Fault, Subject};
+use kushki_mock_support::clock::later;
 use kushki_mock_support::journal::Exchange;
 use kushki_protocol::calendar::{self, MarketCalendar};
 use kushki_protocol::connect::{
@@ -207,7 +208,7 @@ async fn call_acquirer(
     if let Some(ms) = respond.as_ref().and_then(|r| r.latency_ms) {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
-    let deadline = started + SignedDuration::from_secs(state.config.acquirer_timeout_secs);
+    let deadline = later(started, state.config.acquirer_timeout_secs);
     let leg = if let Some(status) = respond.as_ref().and_then(|r| r.status) {
         ex.note = Some(format!("status {status} injected on the acquirer leg"));
         Leg::Answer(
@@ -313,7 +314,7 @@ async fn wait_or_abort(state: &AppState, busy: &Busy, secs: i64) -> bool {
         return false;
     }
     if secs > 0 {
-        let deadline = state.clock.now() + SignedDuration::from_secs(secs);
+        let deadline = later(state.clock.now(), secs);
         tokio::select! {
             _ = state.clock.sleep_until(deadline) => {}
             _ = busy.abort.notified() => {}
@@ -551,8 +552,7 @@ async fn acquirer_step(
             // (seed), then answer TER-004.
             let reversible = matches!(raw_op.as_str(), "charge" | "capture");
             let reverse_note = if reversible {
-                let earliest =
-                    started + SignedDuration::from_secs(calendar::REVERSE_MIN_DELAY_SECS);
+                let earliest = later(started, calendar::REVERSE_MIN_DELAY_SECS);
                 state.clock.sleep_until(earliest).await;
                 let mut reverse = body.clone();
                 reverse["transaction_mode"] = json!("Reverse");

@@ -16,9 +16,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use bytes::Bytes;
-use jiff::SignedDuration;
 use kushki_mock_support::behaviours::{Fault, Subject};
 use kushki_mock_support::body::{MAX_BODY_BYTES, json_object};
+use kushki_mock_support::clock::later;
 use kushki_mock_support::journal::Exchange;
 use kushki_protocol::raw::{Operation, TransactionRequest};
 use kushki_protocol::schemas::{self, SchemaKind};
@@ -283,7 +283,7 @@ async fn process(
             "answer delayed {secs} s of clock time (test amount)"
         ));
         tokio::select! {
-            _ = state.clock.sleep_until(now + SignedDuration::from_secs(secs)) => {}
+            _ = state.clock.sleep_until(later(now, secs)) => {}
             _ = state.shutdown.notified() => {}
         }
     }

@@ -44,7 +44,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use axum::http::Method;
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use kushki_mock_support::journal::Exchange;
 use kushki_protocol::connect::{PrintCommand, PrintJobState, PrintJobStatus};
 use kushki_protocol::errors::{ConnectCode, FailureObject, LinkFailure};
@@ -361,7 +361,7 @@ pub fn submit(state: &Arc<AppState>, request: JobRequest) -> Result<String, Box<
     let rendering = render::render(&request.commands, state.config.model.paper_dots());
     let now = state.clock.now();
     let (id, generation) = state.printer.accept(request, rendering, now)?;
-    let deadline = now + SignedDuration::from_secs(BUSY_WAIT_SECS);
+    let deadline = kushki_mock_support::clock::later(now, BUSY_WAIT_SECS);
     tokio::spawn(run(state.clone(), id.clone(), generation, deadline));
     Ok(id)
 }
@@ -538,6 +538,7 @@ fn decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::SignedDuration;
 
     #[test]
     fn print_routes_are_recognised_with_and_without_the_sync_prefix() {
