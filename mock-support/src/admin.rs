@@ -6,7 +6,7 @@
 //! | `GET /__admin/journal` | `{"entries":[…]}`, masked, oldest first |
 //! | `DELETE /__admin/journal` | empties the in-memory window (204) |
 //! | `GET /__admin/clock` | `{"now":"<RFC 3339>","mode":"system"\|"manual"}` |
-//! | `POST /__admin/clock` | `{"set":"<RFC 3339>"}` or `{"advance_seconds":N}`: switches to manual |
+//! | `POST /__admin/clock` | `{"set":"<RFC 3339>"}` or `{"advance_seconds":N}`: switches to manual; kept from 1970-01-01 to 9999-12-30T22:00:00Z |
 //! | `GET /__admin/behaviours` | `{"behaviours":[…]}` |
 //! | `POST /__admin/behaviours` | adds one (201) |
 //! | `DELETE /__admin/behaviours` | removes all (204) |
@@ -42,6 +42,11 @@ pub trait MockAdmin: Send + Sync + 'static {
     /// reset by the admin API itself.
     fn reset_state(&self);
 }
+
+/// Why the clock stays at or after the Unix epoch: both APIs carry times as non-negative Unix
+/// seconds or milliseconds (Connect's `timestamp` header, the raw API's `transaction_date`).
+const BEFORE_EPOCH: &str =
+    "would put the clock before 1970-01-01T00:00:00Z: the APIs' Unix timestamps cannot say it";
 
 /// An admin error: 400 with the field and the reason.
 pub fn admin_error(field: &str, message: impl Into<String>) -> Response {
@@ -115,11 +120,25 @@ async fn set_clock<S: MockAdmin>(
     }
     match (body.get("set"), body.get("advance_seconds")) {
         (Some(Value::String(text)), None) => match text.parse::<jiff::Timestamp>() {
-            Ok(ts) => s.clock().set(ts),
+            Ok(ts) if ts >= jiff::Timestamp::UNIX_EPOCH => s.clock().set(ts),
+            Ok(_) => return admin_error("set", BEFORE_EPOCH),
             Err(e) => return admin_error("set", format!("not an RFC 3339 time: {e}")),
         },
         (None, Some(Value::Number(n))) => match n.as_i64() {
-            Some(secs) => s.clock().advance_secs(secs),
+            Some(secs) => match s
+                .clock()
+                .now()
+                .checked_add(jiff::SignedDuration::from_secs(secs))
+            {
+                Ok(ts) if ts >= jiff::Timestamp::UNIX_EPOCH => s.clock().advance_secs(secs),
+                Ok(_) => return admin_error("advance_seconds", BEFORE_EPOCH),
+                Err(_) => {
+                    return admin_error(
+                        "advance_seconds",
+                        "would move the clock past 9999-12-30T22:00:00Z, the last time it keeps",
+                    );
+                }
+            },
             None => return admin_error("advance_seconds", "must be a whole number of seconds"),
         },
         (Some(_), Some(_)) => return admin_error("", "give `set` or `advance_seconds`, not both"),
