@@ -4,12 +4,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
 use kushki_mock_support::behaviours::Behaviours;
 use kushki_mock_support::clock::VirtualClock;
 use kushki_mock_support::journal::{EntryView, Journal};
 use kushki_mock_support::server::RunningServer;
+use kushki_protocol::errors::ConnectCode;
 use serde_json::json;
 use tokio::sync::Notify;
 
@@ -105,21 +106,25 @@ pub fn app(state: Arc<AppState>) -> Router {
         .merge(crate::routes::router().with_state(state.clone()))
         .merge(crate::relay::router().with_state(state.clone()))
         .merge(kushki_mock_support::admin::router(state))
-        .fallback(|| async {
-            (
-                StatusCode::NOT_FOUND,
-                axum::Json(json!({"message": "Not Found"})),
-            )
-                .into_response()
-        })
+        .fallback(|uri: Uri| async move { not_routed(&uri, StatusCode::NOT_FOUND) })
         // A known path with another method: JSON too, like every other answer.
-        .method_not_allowed_fallback(|| async {
-            (
-                StatusCode::METHOD_NOT_ALLOWED,
-                axum::Json(json!({"message": "Method Not Allowed"})),
-            )
-                .into_response()
+        .method_not_allowed_fallback(|uri: Uri| async move {
+            not_routed(&uri, StatusCode::METHOD_NOT_ALLOWED)
         })
+}
+
+/// The answer to a path or method no route takes: under `/terminal/` (the cloud relay) the
+/// Connect envelope a POS parses (NF-003, 404, as the terminal itself answers), elsewhere the raw
+/// API's reason phrase.
+fn not_routed(uri: &Uri, status: StatusCode) -> axum::response::Response {
+    if uri.path().starts_with("/terminal/") {
+        let failure = ConnectCode::UnknownOperation.failure().with_message(
+            "cloud routes are /terminal/v1/{serial}/sync/{operation} or /async/{operation}",
+        );
+        return (StatusCode::NOT_FOUND, axum::Json(failure)).into_response();
+    }
+    let phrase = status.canonical_reason().unwrap_or("Not Found");
+    (status, axum::Json(json!({ "message": phrase }))).into_response()
 }
 
 /// Starts a mock acquirer on `config.listen`.
