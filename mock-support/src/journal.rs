@@ -173,12 +173,19 @@ impl Journal {
     pub fn record(&self, exchange: Exchange) -> u64 {
         let mut window = self.window.lock().unwrap_or_else(|p| p.into_inner());
         let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
-        if let Some(file) = &self.file {
+        let debug = tracing::enabled!(tracing::Level::DEBUG);
+        if self.file.is_some() || debug {
             let mut line = serde_json::to_vec(&view(seq, &exchange)).unwrap_or_default();
+            if debug {
+                // `RUST_LOG=debug` shows every exchange as the journal keeps it: masked.
+                tracing::debug!("{}", String::from_utf8_lossy(&line));
+            }
             line.push(b'\n');
-            let mut f = file.lock().unwrap_or_else(|p| p.into_inner());
-            if let Err(e) = f.write_all(&line) {
-                tracing::error!(error = %e, "journal file write failed");
+            if let Some(file) = &self.file {
+                let mut f = file.lock().unwrap_or_else(|p| p.into_inner());
+                if let Err(e) = f.write_all(&line) {
+                    tracing::error!(error = %e, "journal file write failed");
+                }
             }
         }
         if window.len() == self.capacity {
