@@ -255,6 +255,13 @@ pub async fn run(opts: &Options) -> Result<Run, String> {
                             if let Some(p) = w.pending.take() {
                                 p.abort();
                             }
+                            // wiremock's `MockServer` blocks on a tokio lock in its `Drop`; inside
+                            // this task, once its coop budget is spent, that lock never becomes
+                            // ready and the whole run livelocks. Dropped on a blocking thread
+                            // (no budget there), it returns at once.
+                            if let Some(r) = w.receiver.take() {
+                                let _ = tokio::task::spawn_blocking(move || drop(r)).await;
+                            }
                             if let Some(env) = w.take_env() {
                                 evidence.lock().unwrap_or_else(|p| p.into_inner()).insert(
                                     (path, topology.as_str().to_string(), line),
