@@ -312,9 +312,16 @@ async fn relay_one(
     }
     match respond.and_then(|r| r.fault) {
         Some(Fault::Drop) => {
-            // The link drops mid-request: the terminal goes offline.
+            // The link drops mid-request: the terminal goes offline, and whatever it answers
+            // can no longer come back (forgetting the waiter first, so a fast terminal's answer
+            // cannot slip through before the link is gone).
             ex.note = Some("link dropped by a behaviour mid-request".into());
+            pending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&id);
             state.relay.disconnect(serial);
+            return offline(serial, "The terminal went offline before answering");
         }
         Some(Fault::Timeout) => {
             ex.note = Some("terminal answer held by a timeout behaviour".into());
