@@ -1,12 +1,12 @@
 //! Card-present webhooks as Kushki sends them (add §3).
 //!
-//! Every approved or declined charge, void and refund posts the documented body with
-//! `X-Kushki-Key` (merchant id), `X-Kushki-Id` (Unix time in milliseconds, from the virtual clock),
-//! `X-Kushki-Signature` = hex HMAC-SHA256 of `body + "." + id` and `X-Kushki-SimpleSignature` = hex
-//! HMAC-SHA256 of `id`, both keyed with the webhook signature key. A receiver that does not answer
-//! 2xx is retried a bounded number of times (harness-defined: the retry policy is not published),
-//! then the failure is journaled. A `webhook` behaviour can delay, drop or duplicate a delivery
-//! (Kushki warns duplicates happen).
+//! Every approved or declined charge, void and refund, and every reversal (ref §2.9), posts the
+//! documented body with `X-Kushki-Key` (merchant id), `X-Kushki-Id` (Unix time in milliseconds,
+//! from the virtual clock), `X-Kushki-Signature` = hex HMAC-SHA256 of `body + "." + id` and
+//! `X-Kushki-SimpleSignature` = hex HMAC-SHA256 of `id`, both keyed with the webhook signature key.
+//! A receiver that does not answer 2xx is retried a bounded number of times (harness-defined: the
+//! retry policy is not published), then the failure is journaled. A `webhook` behaviour can delay,
+//! drop or duplicate a delivery (Kushki warns duplicates happen).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,6 +49,9 @@ pub fn body(ledger: &Ledger, id: TxnId, merchant_id: &str) -> Value {
     let (kind_name, acq_type) = match t.kind {
         Kind::Refund => ("REFUND", "Refund"),
         Kind::Void => ("VOID", "Void"),
+        // ref §2.9 lists reversals among the events; add §3 shows no reversal example, so the
+        // type's spelling follows `VOID` (harness-defined).
+        Kind::Reverse => ("REVERSE", "Reverse"),
         _ => ("SALE", t.kind.wire_type(None)),
     };
     let bin = t

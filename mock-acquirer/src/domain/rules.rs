@@ -10,6 +10,7 @@
 //! | `cardless-market` | `omit_card` only in Peru and Chile (E911) | seed (Peru Beta); add §6.2 (Chile); H13 |
 //! | `cardless-charge` | no cardless charge or preAuth (E041) | H13 |
 //! | `amount-positive` | charges, preAuths, captures and refunds move more than zero (E001) | harness-defined |
+//! | `cashback-local` | cashback only with local cards, as the test card catalog marks them (E041) | add §6.2; H12 |
 //! | `currency` | follow-ups use the original's currency (E042) | add §2.1 |
 //! | `lifecycle` | illegal transitions (E041, E048, E908, E909, E910, E912) | ref §2.3; STYLE |
 //! | `capture-reference` | captures and re-authorizations reference the preAuth (E910) | ref §2.3 |
@@ -37,6 +38,7 @@ pub const RULES: &[&str] = &[
     "cardless-market",
     "cardless-charge",
     "amount-positive",
+    "cashback-local",
     "currency",
     "lifecycle",
     "capture-reference",
@@ -114,7 +116,8 @@ pub struct Applied {
     pub replay: bool,
     /// Clock seconds to wait before answering ("approved with delay").
     pub delay_secs: Option<i64>,
-    /// Whether a webhook goes out for it (charges, voids, refunds; add §3).
+    /// Whether a webhook goes out for it (charges, preAuths, captures, post tips, voids, refunds
+    /// and reversals; ref §2.9, add §3).
     pub webhook: bool,
 }
 
@@ -288,6 +291,30 @@ pub fn apply(
 
     let now = ctx.now;
     let card = cards::read(req.card_details.as_ref());
+
+    // add §6.2: "cashback only works with local cards". Only a catalog card (H12) is known to be
+    // foreign; a card the acquirer cannot read is given the benefit of the doubt.
+    if op == Operation::Charge
+        && req.cashback.is_some()
+        && on("cashback-local")
+        && let Some(foreign) = catalog::test_cards().iter().find(|c| {
+            !c.local
+                && card.bin.is_some_and(|b| format!("{b:06}") == c.bin)
+                && card
+                    .last_four
+                    .is_some_and(|l| format!("{l:04}") == c.last_four)
+        })
+    {
+        return Err(refuse(
+            RawErrorCode::OperationNotAllowed,
+            "cashback-local",
+            format!(
+                "cashback only works with local cards; the {} card ({}) is not local",
+                foreign.franchise.as_str(),
+                foreign.masked_pan()
+            ),
+        ));
+    }
     let record = |ledger: &mut Ledger,
                   kind: Kind,
                   amount: Amount,
@@ -619,7 +646,8 @@ pub fn apply(
                 txn: id,
                 replay: false,
                 delay_secs: delay,
-                webhook: false,
+                // ref §2.9: "reversals" are among the notified events.
+                webhook: true,
             })
         }
         Operation::Refund => {
