@@ -56,7 +56,7 @@ async fn the_reverse_feature_fails_against_an_acquirer_whose_sixty_second_rule_i
     assert_eq!(r.status(), 201);
     let mut opts = Options::mock(&default_features_dir());
     opts.target = Target::Acquirer(acquirer.uri());
-    opts.tags = Some("@virtual-time".into());
+    opts.tags = Some("@req:raw.reverse.min-delay".into());
     opts.progress = Progress::Quiet;
     let dir = temp_features(
         "reverse",
