@@ -1,12 +1,102 @@
-//! Binding and running a mock: port 0 in tests, a handle that knows its address, graceful
-//! shutdown on request or on drop.
+//! Binding and running a mock: port 0 in tests, a handle that knows its address, the house
+//! [`Limits`], graceful shutdown on request or on drop.
+//!
+//! Each connection is served by hyper's HTTP/1.1 server directly (with upgrades, for the relay's
+//! WebSocket links) rather than through `axum::serve`, so that the limits below can be set and so
+//! that a request refused by a limit still gets the envelope of the API it was addressed to:
+//!
+//! | limit | default | answer |
+//! |---|---|---|
+//! | request head (request line and headers) | [`DEFAULT_MAX_HEADER_BYTES`] | 430 (raw API, its documented status, ref §2.8) or 431, in the envelope |
+//! | request head, hard cap | 4 × the above | hyper's bare 431, connection closed (the head is not read) |
+//! | header fields | [`MAX_HEADER_FIELDS`] | hyper's bare 431, connection closed |
+//! | open connections | [`DEFAULT_MAX_CONNECTIONS`] | 503 in the envelope, connection closed |
+//! | time to answer a request | [`DEFAULT_REQUEST_TIMEOUT`] | 408 in the envelope |
+//! | time to send a request head (and idle keep-alive) | [`DEFAULT_HEADER_READ_TIMEOUT`] | connection closed |
+//! | request body | [`crate::body::MAX_BODY_BYTES`] | 400 in the envelope (each route reads its body with that limit) |
+//!
+//! "The envelope" is chosen by path, as each API documents its errors: `/__admin/…` answers the
+//! admin API's `{"error":{"field","message"}}`, `/terminal/…` (Connect on a terminal, or the cloud
+//! relay) the LinkFailure `{type, code, param, message}` in plain JSON (these limits act before any
+//! authentication), and everything else the raw API's `{code, details{Origin, Message}, message}`.
+//! The same goes for the rejections axum's extractors produce in plain text (a body over the limit
+//! read as `Bytes`, a path that does not decode): they are rewritten into the path's envelope, so
+//! no client fault is ever answered outside the documented shapes.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::pin;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use kushki_protocol::errors::{ConnectCode, RawErrorCode};
+use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
+use tower::ServiceExt as _;
+
+use crate::body::MAX_BODY_BYTES;
+
+/// Open HTTP connections served at once. A WebSocket link stops counting once upgraded.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// Largest request head (request line plus headers) answered normally. A Connect request's head
+/// is under 1 KiB, a raw API request's under 2 KiB.
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Most header fields in one request (hyper's default).
+pub const MAX_HEADER_FIELDS: usize = 100;
+/// Longest a request may take to be answered. Above every legitimate wait: the relay's 120 s
+/// for a terminal's answer, the terminal's reader and acquirer timeouts (60 s of clock each, plus
+/// a reverse), and the raw API's "approved with delay" test amounts.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
+/// Longest a client may take to send a request head, and to keep an idle connection open
+/// between requests (less than reqwest's 90 s pool idle timeout would be kinder to clients'
+/// pools; more than any pause between two steps of a test).
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Connections over the limit that are still answered their 503; beyond these they are closed
+/// at once, so that a flood costs no more than a bounded amount of work.
+const OVERFLOW_ANSWERED: usize = 64;
+/// Longest an over-the-limit connection is kept to answer its 503.
+const OVERFLOW_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The house limits of a mock server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Open HTTP connections served at once; more are answered 503 and closed.
+    pub max_connections: usize,
+    /// Largest request head answered normally; up to four times as much is answered 430/431 in
+    /// the envelope, more is refused by hyper itself.
+    pub max_header_bytes: usize,
+    /// Longest a request may take to be answered (408 in the envelope after it).
+    pub request_timeout: Duration,
+    /// Longest a client may take to send a request head, or leave a connection idle.
+    pub header_read_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+        }
+    }
+}
+
+impl Limits {
+    /// The hard cap on a request head, past which hyper refuses it unread.
+    pub fn hard_header_bytes(&self) -> usize {
+        self.max_header_bytes.saturating_mul(4).max(8 * 1024)
+    }
+}
 
 /// A running mock server.
 #[derive(Debug)]
@@ -17,20 +107,21 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Serves `router` on an already bound listener until shut down.
+    /// Serves `router` on an already bound listener, with the default [`Limits`], until shut
+    /// down.
     pub fn start(listener: TcpListener, router: Router) -> std::io::Result<RunningServer> {
+        RunningServer::start_with(listener, router, Limits::default())
+    }
+
+    /// Serves `router` on an already bound listener with explicit limits.
+    pub fn start_with(
+        listener: TcpListener,
+        router: Router,
+        limits: Limits,
+    ) -> std::io::Result<RunningServer> {
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await
-        });
+        let task = tokio::spawn(serve(listener, router, limits, rx));
         Ok(RunningServer {
             addr,
             shutdown: Some(tx),
@@ -86,6 +177,350 @@ impl Drop for RunningServer {
     }
 }
 
+/// The accept loop: one task per connection, at most `max_connections` served, graceful
+/// shutdown (stop accepting, let every connection finish its exchange, wait for them).
+async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    mut stop: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    let router = router
+        .layer(axum::middleware::from_fn_with_state(limits, guard))
+        // Extractors that buffer (`Bytes`, `String`) stop where the routes that read `Body` do.
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let overflow = Arc::new(Semaphore::new(OVERFLOW_ANSWERED));
+    // `stopping` tells connections to finish; `alive` closes when the last of them is gone.
+    let (stopping_tx, stopping) = watch::channel(false);
+    let (alive, mut all_gone) = mpsc::channel::<()>(1);
+    loop {
+        let (stream, _remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // Per-connection errors (reset before accept) are the client's; anything
+                    // else (out of file descriptors) is waited out rather than spun on.
+                    if !matches!(
+                        e.kind(),
+                        std::io::ErrorKind::ConnectionAborted
+                            | std::io::ErrorKind::ConnectionReset
+                            | std::io::ErrorKind::ConnectionRefused
+                    ) {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        match permits.clone().try_acquire_owned() {
+            Ok(permit) => {
+                let router = router.clone();
+                let stopping = stopping.clone();
+                let alive = alive.clone();
+                tokio::spawn(async move {
+                    serve_connection(stream, router, limits, stopping).await;
+                    drop(permit);
+                    drop(alive);
+                });
+            }
+            Err(_) => match overflow.clone().try_acquire_owned() {
+                Ok(permit) => {
+                    tokio::spawn(async move {
+                        let _ = tokio::time::timeout(
+                            OVERFLOW_TIMEOUT,
+                            answer_overloaded(stream, limits),
+                        )
+                        .await;
+                        drop(permit);
+                    });
+                }
+                // A flood past the overflow allowance: closed unanswered.
+                Err(_) => drop(stream),
+            },
+        }
+    }
+    drop(listener);
+    let _ = stopping_tx.send(true);
+    drop(alive);
+    let _ = all_gone.recv().await;
+    Ok(())
+}
+
+fn http1(limits: &Limits) -> hyper::server::conn::http1::Builder {
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_header_size(limits.hard_header_bytes())
+        .max_headers(MAX_HEADER_FIELDS);
+    builder
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    router: Router,
+    limits: Limits,
+    mut stopping: watch::Receiver<bool>,
+) {
+    let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+        router.clone().oneshot(req.map(Body::new))
+    });
+    let builder = http1(&limits);
+    let mut conn = pin!(
+        builder
+            .serve_connection(TokioIo::new(stream), service)
+            .with_upgrades()
+    );
+    let mut asked = false;
+    loop {
+        tokio::select! {
+            result = conn.as_mut() => {
+                if let Err(e) = result {
+                    tracing::trace!(error = %e, "connection ended with an error");
+                }
+                return;
+            }
+            changed = stopping.wait_for(|s| *s), if !asked => {
+                asked = true;
+                if changed.is_ok() {
+                    conn.as_mut().graceful_shutdown();
+                }
+            }
+        }
+    }
+}
+
+/// Serves one request on a connection over the limit: 503 in the path's envelope, then closes.
+async fn answer_overloaded(stream: TcpStream, limits: Limits) {
+    let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+        let path = req.uri().path().to_string();
+        async move {
+            let mut resp = refusal(
+                &path,
+                Refusal::Overloaded {
+                    limit: limits.max_connections,
+                },
+            );
+            resp.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            Ok::<_, Infallible>(resp)
+        }
+    });
+    let mut builder = http1(&limits);
+    builder.keep_alive(false);
+    let _ = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+/// A request refused by one of the server's own limits (or by an extractor), before or instead
+/// of its route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The request head is larger than [`Limits::max_header_bytes`].
+    HeadersTooLarge {
+        /// The head's size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Every connection slot is taken.
+    Overloaded {
+        /// The limit.
+        limit: usize,
+    },
+    /// The request was not answered within [`Limits::request_timeout`].
+    Timeout {
+        /// The limit.
+        after: Duration,
+    },
+    /// An extractor refused the request in plain text, or a held request was let go at
+    /// shutdown with an empty 504; `status` and the text are kept (a body over the limit becomes
+    /// a 400, as every route answers it).
+    Rejected {
+        /// The extractor's status.
+        status: StatusCode,
+        /// The extractor's text.
+        text: String,
+    },
+}
+
+/// Which API's envelope a path answers in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Admin,
+    Connect,
+    Raw,
+}
+
+fn family(path: &str) -> Family {
+    if path.starts_with("/__admin/") || path == "/__admin" {
+        Family::Admin
+    } else if path.starts_with("/terminal/") {
+        Family::Connect
+    } else {
+        Family::Raw
+    }
+}
+
+/// The origin named in raw API envelopes of the server's limits (harness-defined).
+pub const LIMITS_ORIGIN: &str = "Request limits";
+
+/// The answer to a [`Refusal`] on `path`, in the envelope of the API that path belongs to.
+pub fn refusal(path: &str, refusal: Refusal) -> Response {
+    let fam = family(path);
+    let (status, message, param) = match &refusal {
+        Refusal::HeadersTooLarge { size, limit } => (
+            match fam {
+                // ref §2.8 lists 430 "Request Header Fields Too Large" for the raw API.
+                Family::Raw => StatusCode::from_u16(430).unwrap_or(StatusCode::BAD_REQUEST),
+                _ => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            },
+            format!("the request line and headers are {size} bytes; the limit is {limit}"),
+            "headers",
+        ),
+        Refusal::Overloaded { limit } => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the mock is serving its limit of {limit} open connections; retry later"),
+            "",
+        ),
+        Refusal::Timeout { after } => (
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request was not answered within {} s (the mock's request timeout)",
+                after.as_secs()
+            ),
+            "",
+        ),
+        Refusal::Rejected { status, text } => {
+            let status = if *status == StatusCode::PAYLOAD_TOO_LARGE {
+                StatusCode::BAD_REQUEST
+            } else {
+                *status
+            };
+            let text = if text.contains("length limit") {
+                format!("the request body exceeds {MAX_BODY_BYTES} bytes")
+            } else {
+                text.chars().take(200).collect()
+            };
+            (status, text, "")
+        }
+    };
+    let body = match fam {
+        Family::Admin => json!({"error": {"field": param, "message": message}}),
+        Family::Connect => {
+            let code = match &refusal {
+                Refusal::Overloaded { .. } | Refusal::Timeout { .. } => ConnectCode::TerminalBusy,
+                Refusal::Rejected { status, .. } if status.is_server_error() => {
+                    ConnectCode::TerminalBusy
+                }
+                Refusal::Rejected { status, .. }
+                    if *status == StatusCode::NOT_FOUND
+                        || *status == StatusCode::METHOD_NOT_ALLOWED =>
+                {
+                    ConnectCode::UnknownOperation
+                }
+                _ => ConnectCode::InvalidField,
+            };
+            let mut failure = code.failure().with_message(message);
+            if !param.is_empty() {
+                failure = failure.with_param(param);
+            }
+            serde_json::to_value(failure).unwrap_or(Value::Null)
+        }
+        Family::Raw => {
+            let code = match &refusal {
+                Refusal::Overloaded { .. } | Refusal::Timeout { .. } => RawErrorCode::Unexpected,
+                Refusal::Rejected { status, .. } if status.is_server_error() => {
+                    RawErrorCode::Unexpected
+                }
+                _ => RawErrorCode::InvalidBody,
+            };
+            serde_json::to_value(code.body(LIMITS_ORIGIN, message)).unwrap_or(Value::Null)
+        }
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+/// Size of a request head as it came on the wire (request line, headers, blank line).
+fn head_size(req: &Request) -> usize {
+    let line =
+        req.method().as_str().len() + req.uri().to_string().len() + " HTTP/1.1\r\n".len() + 1;
+    let headers: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    line + headers + 2
+}
+
+fn is_json(resp: &Response) -> bool {
+    resp.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("json"))
+}
+
+/// Every request passes here: the head's size, the request timeout, and plain-text rejections
+/// rewritten into the path's envelope.
+async fn guard(State(limits): State<Limits>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let method = req.method().clone();
+    let resp = limit(limits, &path, req, next).await;
+    tracing::debug!(
+        method = %method,
+        path = %kushki_protocol::mask::mask_text(&path),
+        status = resp.status().as_u16(),
+        "answered"
+    );
+    resp
+}
+
+async fn limit(limits: Limits, path: &str, req: Request, next: Next) -> Response {
+    let path = path.to_string();
+    let size = head_size(&req);
+    if size > limits.max_header_bytes {
+        return refusal(
+            &path,
+            Refusal::HeadersTooLarge {
+                size,
+                limit: limits.max_header_bytes,
+            },
+        );
+    }
+    let resp = match tokio::time::timeout(limits.request_timeout, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => {
+            tracing::warn!(path = %path, "request not answered within the request timeout");
+            return refusal(
+                &path,
+                Refusal::Timeout {
+                    after: limits.request_timeout,
+                },
+            );
+        }
+    };
+    let status = resp.status();
+    // A held request let go at shutdown answers an empty 504: in the envelope too.
+    if (status.is_client_error() || status.is_server_error()) && !is_json(&resp) {
+        let text = match axum::body::to_bytes(resp.into_body(), 4096).await {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(_) => String::new(),
+        };
+        let text = if text.trim().is_empty() {
+            status.canonical_reason().unwrap_or("refused").to_string()
+        } else {
+            text
+        };
+        return refusal(&path, Refusal::Rejected { status, text });
+    }
+    resp
+}
+
 /// Resolves when the process gets Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {
@@ -111,9 +546,7 @@ pub async fn shutdown_signal() {
 /// A response that closes the connection before its body is complete: a `drop` fault. The client
 /// sees a broken connection, not an answer.
 pub fn dropped_connection() -> axum::response::Response {
-    use axum::body::Body;
-    use axum::http::{StatusCode, header};
-    use axum::response::IntoResponse;
+    use axum::http::StatusCode;
     let failing = futures::stream::once(async {
         Err::<bytes::Bytes, std::io::Error>(std::io::Error::other("dropped by a behaviour"))
     });
