@@ -6,13 +6,66 @@ pub mod ledger;
 pub mod rules;
 
 use kushki_protocol::errors::{APPROVED_KUSHKI_CODE, APPROVED_KUSHKI_MESSAGE};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::{Number, Value};
 
 use ledger::{Kind, Ledger, Lifecycle, TxnId};
 
 /// The raw API answer for a transaction (ref §2.5, add §6.3), in Kushki's key order. Rebuilt from
 /// the record every time, so an idempotent replay answers byte for byte the same.
 pub fn answer(ledger: &Ledger, id: TxnId) -> Value {
+    serde_json::to_value(answer_body(ledger, id)).unwrap_or_default()
+}
+
+/// [`answer`] as the compact JSON text the raw API sends: the same text as `answer(..)
+/// .to_string()`, written straight from the record (building the [`Value`] first cost a quarter
+/// of a charge).
+pub fn answer_text(ledger: &Ledger, id: TxnId) -> Vec<u8> {
+    serde_json::to_vec(&answer_body(ledger, id)).unwrap_or_default()
+}
+
+/// The fields of an answer, in Kushki's key order (serialised as they stand).
+#[derive(Serialize)]
+struct AnswerBody {
+    additional_amounts: AdditionalAmounts,
+    authorized_amount: Number,
+    cvm_type: &'static str,
+    #[serde(rename = "F11")]
+    f11: String,
+    franchise: &'static str,
+    kushki_response: KushkiResponse,
+    message_fields: MessageFields,
+    transaction_reference: String,
+    ticket_number: String,
+    transaction_status: &'static str,
+    transaction_type: &'static str,
+}
+
+/// Always empty on card-present answers (add §6.3).
+#[derive(Serialize)]
+struct AdditionalAmounts {
+    account_type: &'static str,
+    amount: u8,
+    amount_type: &'static str,
+    card_type: &'static str,
+    currency_code: &'static str,
+}
+
+#[derive(Serialize)]
+struct KushkiResponse {
+    code: String,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct MessageFields {
+    #[serde(rename = "F38")]
+    f38: String,
+    #[serde(rename = "F39")]
+    f39: String,
+}
+
+fn answer_body(ledger: &Ledger, id: TxnId) -> AnswerBody {
     let t = ledger.get(id);
     let approved = t.approved();
     let iso = std::str::from_utf8(&t.iso_code).unwrap_or("05");
@@ -25,9 +78,9 @@ pub fn answer(ledger: &Ledger, id: TxnId) -> Value {
         (iso.to_string(), rules::decline_message(iso))
     };
     let authorized = if approved {
-        Value::Number(t.amount.to_major_json())
+        t.amount.to_major_json()
     } else {
-        json!(0)
+        Number::from(0)
     };
     // Authorization code and STAN, derived from the record (six digits each).
     let bytes = t.reference.as_bytes();
@@ -41,19 +94,31 @@ pub fn answer(ledger: &Ledger, id: TxnId) -> Value {
         Kind::Void | Kind::Reverse => t.original_type,
         _ => None,
     };
-    json!({
-        "additional_amounts": {"account_type": "", "amount": 0, "amount_type": "", "card_type": "", "currency_code": ""},
-        "authorized_amount": authorized,
-        "cvm_type": "",
-        "F11": format!("{:06}", (id + 1) % 1_000_000),
-        "franchise": cards::BRANDS[usize::from(t.brand).min(cards::BRANDS.len() - 1)],
-        "kushki_response": {"code": kushki_code, "message": kushki_message},
-        "message_fields": {"F38": auth_code, "F39": if approved { "00" } else { iso }},
-        "transaction_reference": t.reference.to_string(),
-        "ticket_number": t.ticket.to_string(),
-        "transaction_status": if approved { "APPROVAL" } else { "DECLINED" },
-        "transaction_type": t.kind.wire_type(original_type),
-    })
+    AnswerBody {
+        additional_amounts: AdditionalAmounts {
+            account_type: "",
+            amount: 0,
+            amount_type: "",
+            card_type: "",
+            currency_code: "",
+        },
+        authorized_amount: authorized,
+        cvm_type: "",
+        f11: format!("{:06}", (id + 1) % 1_000_000),
+        franchise: cards::BRANDS[usize::from(t.brand).min(cards::BRANDS.len() - 1)],
+        kushki_response: KushkiResponse {
+            code: kushki_code,
+            message: kushki_message,
+        },
+        message_fields: MessageFields {
+            f38: auth_code,
+            f39: if approved { "00" } else { iso }.to_string(),
+        },
+        transaction_reference: t.reference.to_string(),
+        ticket_number: t.ticket.to_string(),
+        transaction_status: if approved { "APPROVAL" } else { "DECLINED" },
+        transaction_type: t.kind.wire_type(original_type),
+    }
 }
 
 /// Whether the transaction is still approved and standing (for searches and webhooks).
@@ -62,4 +127,116 @@ pub fn is_standing(state: Lifecycle) -> bool {
         state,
         Lifecycle::Approved { .. } | Lifecycle::Authorized { .. }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::Timestamp;
+    use kushki_protocol::money::{Amount, Currency};
+    use kushki_protocol::raw::{Country, TransactionType};
+    use serde_json::json;
+
+    /// The answer as it was built before it was serialised straight from the record: the text
+    /// must not change.
+    fn answer_as_json_value(ledger: &Ledger, id: TxnId) -> Value {
+        let t = ledger.get(id);
+        let approved = t.approved();
+        let iso = std::str::from_utf8(&t.iso_code).unwrap_or("05");
+        let (code, message) = if approved {
+            (
+                APPROVED_KUSHKI_CODE.to_string(),
+                APPROVED_KUSHKI_MESSAGE.to_string(),
+            )
+        } else {
+            (iso.to_string(), rules::decline_message(iso))
+        };
+        let authorized = if approved {
+            Value::Number(t.amount.to_major_json())
+        } else {
+            json!(0)
+        };
+        let b = t.reference.as_bytes();
+        let auth_code = if approved {
+            format!(
+                "{:06}",
+                u32::from_be_bytes([b[0], b[1], b[2], b[3]]) % 1_000_000
+            )
+        } else {
+            String::new()
+        };
+        let original_type = match t.kind {
+            Kind::Void | Kind::Reverse => t.original_type,
+            _ => None,
+        };
+        json!({
+            "additional_amounts": {"account_type": "", "amount": 0, "amount_type": "", "card_type": "", "currency_code": ""},
+            "authorized_amount": authorized,
+            "cvm_type": "",
+            "F11": format!("{:06}", (id + 1) % 1_000_000),
+            "franchise": cards::BRANDS[usize::from(t.brand).min(cards::BRANDS.len() - 1)],
+            "kushki_response": {"code": code, "message": message},
+            "message_fields": {"F38": auth_code, "F39": if approved { "00" } else { iso }},
+            "transaction_reference": t.reference.to_string(),
+            "ticket_number": t.ticket.to_string(),
+            "transaction_status": if approved { "APPROVAL" } else { "DECLINED" },
+            "transaction_type": t.kind.wire_type(original_type),
+        })
+    }
+
+    #[test]
+    fn the_answer_text_is_the_text_of_the_answer_value_for_every_kind_of_record() {
+        let mut l = Ledger::new();
+        let at = Timestamp::UNIX_EPOCH;
+        let charge = l.insert(
+            "c1",
+            true,
+            Kind::Charge,
+            at,
+            Amount::from_minor(1250, Currency::Pen),
+            Country::Peru,
+            Lifecycle::Approved { undone: 0 },
+            None,
+        );
+        let declined = l.insert(
+            "c2",
+            true,
+            Kind::Charge,
+            at,
+            Amount::from_minor(1000, Currency::Pen),
+            Country::Peru,
+            Lifecycle::Declined,
+            None,
+        );
+        l.get_mut(declined).iso_code = *b"51";
+        let clp = l.insert(
+            "c3",
+            true,
+            Kind::PreAuth,
+            at,
+            Amount::from_minor(5000, Currency::Clp),
+            Country::Chile,
+            Lifecycle::Authorized { amount: 5000 },
+            None,
+        );
+        let void = l.insert(
+            "c4",
+            true,
+            Kind::Void,
+            at,
+            Amount::from_minor(1250, Currency::Pen),
+            Country::Peru,
+            Lifecycle::Final,
+            Some(charge),
+        );
+        l.get_mut(void).original_type = Some(TransactionType::Charge);
+        for id in [charge, declined, clp, void] {
+            let expected = answer_as_json_value(&l, id);
+            assert_eq!(
+                String::from_utf8(answer_text(&l, id)).unwrap(),
+                expected.to_string()
+            );
+            assert_eq!(answer(&l, id), expected);
+        }
+    }
 }
