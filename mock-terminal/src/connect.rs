@@ -478,11 +478,10 @@ fn seal_answer(
             schemas::violations_message(&v)
         ));
     }
-    ex.response = Bytes::from(body.to_string());
-    Outgoing::Answer(
-        status,
-        auth::seal_response(&state.creds, ts, &body.to_string()),
-    )
+    let text = body.to_string();
+    let sealed = auth::seal_response(&state.creds, ts, &text);
+    ex.response = Bytes::from(text);
+    Outgoing::Answer(status, sealed)
 }
 
 fn auth_refusal(state: &AppState, failure: &AuthFailure, ex: &mut Exchange) -> Outgoing {

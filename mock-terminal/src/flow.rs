@@ -110,6 +110,10 @@ impl Emitter {
 
     /// Reports the final event for a reply.
     pub fn finish(&mut self, reply: &Reply) {
+        if self.tx.is_none() {
+            // A sync call reports to nobody: no need to copy the reply into an event.
+            return;
+        }
         match reply {
             Reply::Ok(body) => {
                 let status = if body
@@ -188,7 +192,9 @@ async fn call_acquirer(
     started: Timestamp,
 ) -> Leg {
     let mut ex = Exchange::new("acquirer", state.clock.now(), "POST", path);
-    ex.request = bytes::Bytes::from(body.to_string());
+    // Written once: the journal and the request share the text.
+    let text = bytes::Bytes::from(body.to_string());
+    ex.request = text.clone();
     ex.operation = Some(operation.to_string());
     ex.client_transaction_id = body
         .get("client_transaction_id")
@@ -226,7 +232,7 @@ async fn call_acquirer(
             .post(&url)
             .header("Private-Credential-Id", &state.config.acquirer_credential)
             .header("content-type", "application/json")
-            .body(body.to_string())
+            .body(text)
             .send();
         let fault = respond.as_ref().and_then(|r| r.fault);
         let call = async {
