@@ -118,9 +118,10 @@ fn every_scenario_names_its_source_and_every_requirement_has_a_scenario() {
             }
             for t in &tags {
                 if let Some(id) = t.strip_prefix("doc:")
-                    && !docs.contains(id) {
-                        problems.push(format!("{here}: @doc:{id} is not in features/README.md"));
-                    }
+                    && !docs.contains(id)
+                {
+                    problems.push(format!("{here}: @doc:{id} is not in features/README.md"));
+                }
                 if let Some(id) = t.strip_prefix("req:") {
                     if !known.contains(id) {
                         problems.push(format!(

@@ -92,7 +92,9 @@ pub async fn script_or_ask(w: &mut KushkiWorld, what: &str) -> bool {
         require(w, Capability::ScriptedCard).await;
         return false;
     }
-    let prompt = format!("\n>>> At the terminal: {what}. Press Enter once done (or when the terminal asks for it).");
+    let prompt = format!(
+        "\n>>> At the terminal: {what}. Press Enter once done (or when the terminal asks for it)."
+    );
     let answered = tokio::task::spawn_blocking(move || {
         println!("{prompt}");
         let mut line = String::new();
