@@ -8,7 +8,7 @@ use kushki_protocol::money::{Amount, AmountBreakdown, Units, parse_major_text};
 use kushki_protocol::schemas::SchemaKind;
 use serde_json::{Value, json};
 
-use super::common::require;
+use super::common::{require, script_or_ask};
 use super::step;
 use crate::env::{Answer, Mock};
 use crate::params::{amount, arg, card, reading};
@@ -532,7 +532,6 @@ async fn given_preauth(w: &mut KushkiWorld, ctx: Context) {
 }
 
 async fn present(w: &mut KushkiWorld, ctx: Context) {
-    require(w, Capability::ScriptedCard).await;
     let card_id = card(&arg(&ctx, 1));
     let rt = reading(&arg(&ctx, 2));
     let pin = match arg(&ctx, 3).as_str() {
@@ -540,6 +539,13 @@ async fn present(w: &mut KushkiWorld, ctx: Context) {
         "wrong" => "wrong",
         _ => "none",
     };
+    let ask = format!(
+        "when it asks, present the {card_id} card by {} (PIN: {pin})",
+        arg(&ctx, 2)
+    );
+    if !script_or_ask(w, &ask).await {
+        return;
+    }
     w.env()
         .await
         .card(
@@ -558,17 +564,28 @@ async fn present_later(w: &mut KushkiWorld, ctx: Context) {
 }
 
 async fn customer_cancels(w: &mut KushkiWorld, _ctx: Context) {
-    require(w, Capability::ScriptedCard).await;
+    if !script_or_ask(w, "when it asks for the card, cancel on the terminal").await {
+        return;
+    }
     w.env().await.card(json!({"action": "cancel"})).await;
 }
 
 async fn customer_removes(w: &mut KushkiWorld, _ctx: Context) {
-    require(w, Capability::ScriptedCard).await;
+    if !script_or_ask(
+        w,
+        "when it reads the card, pull it out before the read ends",
+    )
+    .await
+    {
+        return;
+    }
     w.env().await.card(json!({"action": "remove"})).await;
 }
 
 async fn no_card(w: &mut KushkiWorld, _ctx: Context) {
-    require(w, Capability::ScriptedCard).await;
+    if !script_or_ask(w, "present no card and let the reader time out").await {
+        return;
+    }
     w.env().await.card(json!({"action": "no_card"})).await;
 }
 
