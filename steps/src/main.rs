@@ -68,7 +68,7 @@ struct RunArgs {
 #[derive(Debug, clap::Args)]
 struct ServeArgs {
     /// The acquirer's address (raw API, cloud relay, admin).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, default_value = mock_acquirer::config::DEFAULT_LISTEN)]
     acquirer_listen: SocketAddr,
     /// A terminal as SERIAL@ADDR (repeatable); one default terminal on 127.0.0.1:6868 when absent.
     #[arg(long = "terminal")]
