@@ -214,39 +214,37 @@ pub fn parse_major_text(text: &str, currency: Currency, field: &str) -> Result<A
     {
         return Err(bad(format!("`{text}` is not a decimal number")));
     }
-    // All significant digits, and the power of ten they must be multiplied by.
-    let digits = format!("{int_part}{frac_part}");
+    // The digits (integer part then fraction, read without copying them) and the power of ten
+    // they must be multiplied by to give minor units.
     let power = i64::from(exponent) - frac_part.len() as i64 + i64::from(currency.decimals());
-    let digits = digits.trim_start_matches('0');
-    let minor: i64 = if digits.is_empty() {
+    let digits = || int_part.bytes().chain(frac_part.bytes());
+    let count = int_part.len() + frac_part.len();
+    let too_large = || bad(format!("`{text}` is too large"));
+    let accumulate = |taken: usize| -> Result<i64, MoneyError> {
+        digits().take(taken).try_fold(0i64, |acc, b| {
+            acc.checked_mul(10)
+                .and_then(|v| v.checked_add(i64::from(b - b'0')))
+                .ok_or_else(too_large)
+        })
+    };
+    let minor: i64 = if digits().all(|b| b == b'0') {
         0
     } else if power >= 0 {
-        let value: i64 = digits
-            .parse()
-            .map_err(|_| bad(format!("`{text}` is too large")))?;
+        let value = accumulate(count)?;
         10_i64
-            .checked_pow(u32::try_from(power).map_err(|_| bad(format!("`{text}` is too large")))?)
+            .checked_pow(u32::try_from(power).map_err(|_| too_large())?)
             .and_then(|p| value.checked_mul(p))
-            .ok_or_else(|| bad(format!("`{text}` is too large")))?
+            .ok_or_else(too_large)?
     } else {
         let cut = usize::try_from(-power).unwrap_or(usize::MAX);
-        let (kept, dropped) = if cut >= digits.len() {
-            ("", digits)
-        } else {
-            digits.split_at(digits.len() - cut)
-        };
-        if dropped.bytes().any(|b| b != b'0') {
+        let kept = count.saturating_sub(cut);
+        if digits().skip(kept).any(|b| b != b'0') {
             return Err(bad(format!(
                 "`{text}` has more than {} decimals for {currency}",
                 currency.decimals()
             )));
         }
-        if kept.is_empty() {
-            0
-        } else {
-            kept.parse()
-                .map_err(|_| bad(format!("`{text}` is too large")))?
-        }
+        accumulate(kept)?
     };
     if negative && minor != 0 {
         return Err(bad(format!("`{text}` is negative")));
@@ -337,21 +335,19 @@ impl AmountBreakdown {
         units: Units,
         path: &str,
     ) -> Result<Self, MoneyError> {
+        // The field's path is written only for an error.
         let component =
             |map: &Map<String, Value>, key: &str, at: &str| -> Result<Option<Amount>, MoneyError> {
-                let field = format!("{at}.{key}");
                 match map.get(key) {
                     None | Some(Value::Null) => Ok(None),
-                    Some(Value::Number(n)) => {
-                        let text = n.to_string();
-                        match units {
-                            Units::Major => parse_major_text(&text, currency, &field),
-                            Units::Minor => parse_minor_text(&text, currency, &field),
-                        }
-                        .map(Some)
+                    Some(Value::Number(n)) => match units {
+                        Units::Major => parse_major_text(n.as_str(), currency, ""),
+                        Units::Minor => parse_minor_text(n.as_str(), currency, ""),
                     }
+                    .map(Some)
+                    .map_err(|e| MoneyError::new(format!("{at}.{key}"), e.reason)),
                     Some(other) => Err(MoneyError::new(
-                        field,
+                        format!("{at}.{key}"),
                         format!("expected a number, found {}", json_type(other)),
                     )),
                 }

@@ -346,8 +346,9 @@ impl TransactionRequest {
             Some(_) => return Err(field_err("amount", "must be an object")),
         };
         let card_details = match obj.get("card_details") {
+            // Deserialised from the borrowed value: no copy of the card data.
             Some(v) if !v.is_null() => Some(
-                serde_json::from_value(v.clone())
+                CardDetails::deserialize(v)
                     .map_err(|e| field_err("card_details", e.to_string()))?,
             ),
             _ => None,
@@ -366,7 +367,7 @@ impl TransactionRequest {
         };
         let cashback = match (flag("is_cashback"), obj.get("cashback_amount"), currency) {
             (true, Some(Value::Number(n)), Some(c)) => Some(crate::money::parse_major_text(
-                &n.to_string(),
+                n.as_str(),
                 c,
                 "cashback_amount",
             )?),

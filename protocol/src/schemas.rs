@@ -260,9 +260,141 @@ fn build(kind: SchemaKind) -> Result<Validator, String> {
         .with_draft(Draft::Draft202012)
         .with_base_uri(kind.id())
         .with_retriever(Embedded)
+        .with_keyword("multipleOf", decimal::factory)
         .should_validate_formats(true)
         .build(&schema)
         .map_err(|e| format!("{}: {e}", kind.path()))
+}
+
+/// `multipleOf` with a power of ten (`0.01`, `1`), decided on the number's own decimal text.
+///
+/// The schemas use `multipleOf` only to say how many decimals an amount may have. `jsonschema`
+/// under `arbitrary_precision` decides it in exact big-fraction arithmetic, which cost a tenth of
+/// a raw charge; a power of ten needs no arithmetic: `x` is a multiple of `10^k` exactly when the
+/// last non-zero digit of its decimal text (exponent included) is at `10^k` or above. The verdict
+/// and the message (`12.505 is not a multiple of 0.01`) are the standard keyword's; a schema with
+/// any other divisor does not compile, which the crate's tests would show.
+mod decimal {
+    use jsonschema::paths::Location;
+    use jsonschema::{Keyword, ValidationError};
+    use serde_json::{Map, Value};
+
+    /// `multipleOf: 10^power`.
+    pub(super) struct PowerOfTen {
+        power: i64,
+        text: String,
+    }
+
+    pub(super) fn factory<'a>(
+        _parent: &'a Map<String, Value>,
+        value: &'a Value,
+        _path: Location,
+    ) -> Result<Box<dyn for<'i> Keyword<'i>>, ValidationError<'a>> {
+        let power = match value {
+            Value::Number(n) => match digits(n.as_str()) {
+                Some(Digits::NonZero {
+                    lowest_power,
+                    power_of_ten: true,
+                }) => Some(lowest_power),
+                _ => None,
+            },
+            _ => None,
+        };
+        match power {
+            Some(power) => Ok(Box::new(PowerOfTen {
+                power,
+                text: value.to_string(),
+            })),
+            None => Err(ValidationError::custom(format!(
+                "multipleOf {value}: the harness's schemas use powers of ten only (0.01, 1)"
+            ))),
+        }
+    }
+
+    /// What the decimal text of a JSON number says about its digits.
+    #[derive(Debug, PartialEq, Eq)]
+    pub(super) enum Digits {
+        /// Every digit is zero.
+        Zero,
+        /// The power of ten of the last non-zero digit (`12.50` → -1, `1e2` → 2, `120` → 1),
+        /// and whether the number is a power of ten (`0.01`, `1`, `1e3`).
+        NonZero {
+            lowest_power: i64,
+            power_of_ten: bool,
+        },
+    }
+
+    /// Reads a JSON number's text (sign and exponent included); `None` when it is not one.
+    pub(super) fn digits(text: &str) -> Option<Digits> {
+        let text = text.strip_prefix('-').unwrap_or(text);
+        let (mantissa, exponent) = match text.find(['e', 'E']) {
+            Some(i) => {
+                let exp = &text[i + 1..];
+                let magnitude = exp.trim_start_matches(['+', '-']);
+                if magnitude.is_empty() || !magnitude.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                // Past this the exponent saturates: such a number is a multiple of every power
+                // of ten the schemas use (positive) or of none of them (negative).
+                let magnitude = magnitude.parse::<i64>().unwrap_or(i64::MAX / 4);
+                let sign = if exp.starts_with('-') { -1 } else { 1 };
+                (&text[..i], sign * magnitude)
+            }
+            None => (text, 0),
+        };
+        let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        if int_part.is_empty()
+            || !int_part.bytes().all(|b| b.is_ascii_digit())
+            || !frac_part.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        // Digit k (0-based, left to right over int_part then frac_part) stands for
+        // 10^(exponent + int_len - 1 - k).
+        let all = || int_part.bytes().chain(frac_part.bytes());
+        let Some(first) = all().position(|b| b != b'0') else {
+            return Some(Digits::Zero);
+        };
+        let count = int_part.len() + frac_part.len();
+        let last = count - 1 - all().rev().position(|b| b != b'0').unwrap_or(0);
+        let int_len = i64::try_from(int_part.len()).ok()?;
+        let last_index = i64::try_from(last).ok()?;
+        Some(Digits::NonZero {
+            lowest_power: exponent.saturating_add(int_len - 1 - last_index),
+            power_of_ten: first == last && all().nth(first) == Some(b'1'),
+        })
+    }
+
+    impl PowerOfTen {
+        fn holds(&self, instance: &Value) -> bool {
+            match instance {
+                Value::Number(n) => match digits(n.as_str()) {
+                    Some(Digits::Zero) => true,
+                    Some(Digits::NonZero { lowest_power, .. }) => lowest_power >= self.power,
+                    None => false,
+                },
+                // multipleOf says nothing of other types.
+                _ => true,
+            }
+        }
+    }
+
+    impl<'i> Keyword<'i> for PowerOfTen {
+        fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
+            if self.holds(instance) {
+                Ok(())
+            } else {
+                Err(ValidationError::custom(format!(
+                    "{instance} is not a multiple of {}",
+                    self.text
+                )))
+            }
+        }
+
+        fn is_valid(&self, instance: &'i Value) -> bool {
+            self.holds(instance)
+        }
+    }
 }
 
 /// Serves `common.json` and every schema from the embedded copies, so `$ref`s resolve offline.
@@ -404,6 +536,99 @@ mod tests {
         let err = validate(SchemaKind::ConnectLinkFailure, &body).unwrap_err();
         assert_eq!(err[0].pointer, "/type");
         assert!(err[0].message.contains("\"TERMINAL-SUNMI\""), "{}", err[0]);
+    }
+
+    #[test]
+    fn decimal_digits_are_read_from_the_text() {
+        use decimal::{Digits, digits};
+        let nz = |lowest_power, power_of_ten| {
+            Some(Digits::NonZero {
+                lowest_power,
+                power_of_ten,
+            })
+        };
+        assert_eq!(digits("0.01"), nz(-2, true));
+        assert_eq!(digits("1"), nz(0, true));
+        assert_eq!(digits("1e2"), nz(2, true));
+        assert_eq!(digits("10"), nz(1, true));
+        assert_eq!(digits("12.50"), nz(-1, false));
+        assert_eq!(digits("-12.505"), nz(-3, false));
+        assert_eq!(digits("120"), nz(1, false));
+        assert_eq!(digits("1.25e1"), nz(-1, false));
+        assert_eq!(digits("125E-3"), nz(-3, false));
+        assert_eq!(digits("0.10"), nz(-1, true));
+        assert_eq!(digits("0"), Some(Digits::Zero));
+        assert_eq!(digits("-0.000e5"), Some(Digits::Zero));
+        assert_eq!(digits("1e-99999999999999999999"), nz(-(i64::MAX / 4), true));
+        assert_eq!(digits("abc"), None);
+    }
+
+    /// The keyword agrees with `jsonschema`'s own exact `multipleOf` on every number here.
+    #[test]
+    fn multiple_of_agrees_with_the_standard_keyword() {
+        let numbers = [
+            "0",
+            "1",
+            "12",
+            "12.3",
+            "12.34",
+            "12.345",
+            "12.340",
+            "12.3400000",
+            "1e2",
+            "1.5e1",
+            "1.55e1",
+            "1.555e1",
+            "125e-2",
+            "125e-3",
+            "0.01",
+            "0.001",
+            "-3.10",
+            "-3.105",
+            "1E+2",
+            "0.000e3",
+            "123456789012.34",
+        ];
+        for divisor in ["0.01", "1", "0.1", "100"] {
+            let schema: Value =
+                serde_json::from_str(&format!(r#"{{"multipleOf": {divisor}}}"#)).unwrap();
+            let standard = jsonschema::validator_for(&schema).unwrap();
+            let ours = jsonschema::options()
+                .with_keyword("multipleOf", decimal::factory)
+                .build(&schema)
+                .unwrap();
+            for n in numbers {
+                let instance: Value = serde_json::from_str(n).unwrap();
+                let expected = standard.is_valid(&instance);
+                assert_eq!(ours.is_valid(&instance), expected, "{n} / {divisor}");
+                match (ours.validate(&instance), standard.validate(&instance)) {
+                    (Ok(()), Ok(())) => {}
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{n}"),
+                    (a, b) => panic!("{n} / {divisor}: {a:?} vs {b:?}"),
+                }
+            }
+        }
+        // Past f64's precision the standard keyword rounds (it calls 99999999999999999999.99
+        // a multiple of 1); the digits do not.
+        let one: Value = serde_json::from_str(r#"{"multipleOf": 1}"#).unwrap();
+        let ours = jsonschema::options()
+            .with_keyword("multipleOf", decimal::factory)
+            .build(&one)
+            .unwrap();
+        for (n, whole) in [
+            ("99999999999999999999.99", false),
+            ("99999999999999999999.00", true),
+        ] {
+            let instance: Value = serde_json::from_str(n).unwrap();
+            assert_eq!(ours.is_valid(&instance), whole, "{n}");
+        }
+        let three: Value = serde_json::from_str(r#"{"multipleOf": 3}"#).unwrap();
+        assert!(
+            jsonschema::options()
+                .with_keyword("multipleOf", decimal::factory)
+                .build(&three)
+                .is_err()
+        );
     }
 
     #[test]
