@@ -8,6 +8,11 @@ use std::time::Duration;
 use clap::Parser;
 use kushki_bench::{Options, process};
 
+/// mimalloc instead of glibc's malloc: allocation and freeing across tokio's worker threads
+/// were a quarter of a raw charge's instructions with glibc (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Benchmarks the mocks beside a bare axum baseline, in one run on this machine.
 #[derive(Debug, Parser)]
 #[command(version, about)]

@@ -468,6 +468,7 @@ fn is_json(resp: &Response) -> bool {
 /// Every request passes here: the head's size, the request timeout, and plain-text rejections
 /// rewritten into the path's envelope.
 async fn guard(State(limits): State<Limits>, req: Request, next: Next) -> Response {
+    // The path is copied once, for a refusal's envelope and the debug line.
     let path = req.uri().path().to_string();
     let method = req.method().clone();
     let resp = limit(limits, &path, req, next).await;
@@ -481,11 +482,10 @@ async fn guard(State(limits): State<Limits>, req: Request, next: Next) -> Respon
 }
 
 async fn limit(limits: Limits, path: &str, req: Request, next: Next) -> Response {
-    let path = path.to_string();
     let size = head_size(&req);
     if size > limits.max_header_bytes {
         return refusal(
-            &path,
+            path,
             Refusal::HeadersTooLarge {
                 size,
                 limit: limits.max_header_bytes,
@@ -497,7 +497,7 @@ async fn limit(limits: Limits, path: &str, req: Request, next: Next) -> Response
         Err(_) => {
             tracing::warn!(path = %path, "request not answered within the request timeout");
             return refusal(
-                &path,
+                path,
                 Refusal::Timeout {
                     after: limits.request_timeout,
                 },
@@ -516,7 +516,7 @@ async fn limit(limits: Limits, path: &str, req: Request, next: Next) -> Response
         } else {
             text
         };
-        return refusal(&path, Refusal::Rejected { status, text });
+        return refusal(path, Refusal::Rejected { status, text });
     }
     resp
 }

@@ -15,6 +15,11 @@ use kushki_conformance::target::Target;
 use kushki_conformance::verify;
 use kushki_protocol::calendar::ClockMode;
 
+/// mimalloc instead of glibc's malloc: allocation and freeing across tokio's worker threads
+/// were a quarter of a raw charge's instructions with glibc (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Kushki card-present conformance: run the suite, serve the mocks, verify a client's journal.
 #[derive(Debug, Parser)]
 #[command(version, about)]

@@ -87,9 +87,22 @@ pub fn pan_from_track2(hex_text: &str) -> Option<String> {
 
 /// The PAN in clear BER-TLV hex: tag `5A`, else the PAN part of tag `57`.
 pub fn pan_from_tlv(hex_text: &str) -> Option<String> {
-    let bytes = hex::decode(hex_text).ok()?;
+    // A terminal's TLV is a few hundred bytes: decoded on the stack, the rare longer one on the
+    // heap.
+    let mut buffer = [0u8; 512];
+    let heap;
+    let bytes: &[u8] = match buffer.get_mut(..hex_text.len() / 2) {
+        Some(slot) if hex_text.len().is_multiple_of(2) => {
+            hex::decode_to_slice(hex_text, slot).ok()?;
+            slot
+        }
+        _ => {
+            heap = hex::decode(hex_text).ok()?;
+            &heap
+        }
+    };
     let mut found_57 = None;
-    let mut stack = vec![bytes.as_slice()];
+    let mut stack = vec![bytes];
     while let Some(mut data) = stack.pop() {
         while !data.is_empty() {
             let (tag, constructed, rest) = read_tag(data)?;
@@ -108,7 +121,7 @@ pub fn pan_from_tlv(hex_text: &str) -> Option<String> {
     found_57
 }
 
-fn read_tag(data: &[u8]) -> Option<(Vec<u8>, bool, &[u8])> {
+fn read_tag(data: &[u8]) -> Option<(&[u8], bool, &[u8])> {
     let first = *data.first()?;
     let mut end = 1;
     if first & 0x1F == 0x1F {
@@ -117,7 +130,7 @@ fn read_tag(data: &[u8]) -> Option<(Vec<u8>, bool, &[u8])> {
         }
         end += 1;
     }
-    Some((data.get(..end)?.to_vec(), first & 0x20 != 0, &data[end..]))
+    Some((data.get(..end)?, first & 0x20 != 0, &data[end..]))
 }
 
 fn read_len(data: &[u8]) -> Option<(usize, &[u8])> {

@@ -16,7 +16,7 @@
 //! A transaction costs well under 512 bytes: ids are stored as integers and answers are rebuilt
 //! from the record rather than kept (idempotent replays included).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use jiff::Timestamp;
 use kushki_protocol::errors::RawErrorCode;

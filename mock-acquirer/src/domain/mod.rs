@@ -21,7 +21,9 @@ pub fn answer(ledger: &Ledger, id: TxnId) -> Value {
 /// .to_string()`, written straight from the record (building the [`Value`] first cost a quarter
 /// of a charge).
 pub fn answer_text(ledger: &Ledger, id: TxnId) -> Vec<u8> {
-    serde_json::to_vec(&answer_body(ledger, id)).unwrap_or_default()
+    let mut out = Vec::with_capacity(512);
+    serde_json::to_writer(&mut out, &answer_body(ledger, id)).unwrap_or_default();
+    out
 }
 
 /// The fields of an answer, in Kushki's key order (serialised as they stand).
