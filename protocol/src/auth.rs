@@ -47,12 +47,17 @@
 //! The Business-Code is held in a [`Sensitive`], so no `Debug` or `Display` of [`Credentials`]
 //! ever shows it.
 
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::fmt;
+
 use aes::Aes256;
 use aes::cipher::block_padding::Pkcs7;
 use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use rand::RngCore as _;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use sha2::{Digest as _, Sha512};
 use subtle::ConstantTimeEq as _;
@@ -200,14 +205,40 @@ impl AuthFailure {
 /// (`1774389300` gives `"2026:03:24:21:55"`). Total for every `i64`; only years 1000 to 9999
 /// are meaningful to other implementations.
 pub fn formatted_date(ts: i64) -> String {
+    let mut out = String::with_capacity(16);
+    push_formatted_date(&mut out, ts);
+    out
+}
+
+/// Appends [`formatted_date`] to `out` (no `format!`: it is part of every seal and open).
+fn push_formatted_date(out: &mut String, ts: i64) {
     let days = ts.div_euclid(86_400);
     let secs = ts.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}:{month:02}:{day:02}:{:02}:{:02}",
-        secs / 3600,
-        (secs % 3600) / 60
-    )
+    if (0..=9999).contains(&year) {
+        push_two_digits(out, year / 100);
+        push_two_digits(out, year % 100);
+    } else {
+        // Outside four digits: what `{year:04}` writes (a sign and at least four digits).
+        use std::fmt::Write as _;
+        let _ = write!(out, "{year:04}");
+    }
+    for (sep, n) in [
+        (':', month),
+        (':', day),
+        (':', secs / 3600),
+        (':', (secs % 3600) / 60),
+    ] {
+        out.push(sep);
+        push_two_digits(out, n);
+    }
+}
+
+/// Appends `n` (0 to 99) as two decimal digits.
+fn push_two_digits(out: &mut String, n: i64) {
+    let n = n.unsigned_abs();
+    out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// Proleptic Gregorian date of a day count from 1970-01-01 (H. Hinnant's `civil_from_days`).
@@ -228,30 +259,105 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 /// padding counts characters (Unicode scalar values) and does nothing when the text already has
 /// 32 or more.
 pub fn password(creds: &Credentials, ts: i64) -> String {
-    let mut text = format!(
-        "{}{}{}",
-        creds.business_code.expose(),
-        creds.terminal_serial,
-        formatted_date(ts)
-    );
-    let len = text.chars().count();
+    String::from_utf8_lossy(&password_hex(creds, ts)).into_owned()
+}
+
+/// [`password`] as its 32 lowercase hex bytes, without allocating the answer.
+fn password_hex(creds: &Credentials, ts: i64) -> [u8; 32] {
+    let code = creds.business_code.expose();
+    let mut text = String::with_capacity(code.len() + creds.terminal_serial.len() + 32);
+    text.push_str(code);
+    text.push_str(&creds.terminal_serial);
+    push_formatted_date(&mut text, ts);
+    let len = if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    };
     text.extend(std::iter::repeat_n('0', 32usize.saturating_sub(len)));
-    hex::encode(md5::Md5::digest(text.as_bytes()))
+    let mut out = [0u8; 32];
+    hex_into(&md5::Md5::digest(text.as_bytes()), &mut out);
+    out
+}
+
+/// The key material of one `(credentials, ts)` pair, derived once per seal or open: the
+/// password (an MD5 and the date formatting) is needed by both the signature and the AES key.
+struct Derived {
+    /// `str(ts)`.
+    ts_text: String,
+    /// [`password`] as ASCII hex.
+    password: [u8; 32],
+}
+
+impl Derived {
+    fn new(creds: &Credentials, ts: i64) -> Derived {
+        Derived {
+            ts_text: ts.to_string(),
+            password: password_hex(creds, ts),
+        }
+    }
+
+    /// [`encoded_key_timestamp`].
+    fn encoded_key_timestamp(&self) -> String {
+        let mut text = Vec::with_capacity(32 + self.ts_text.len());
+        text.extend_from_slice(&self.password);
+        text.extend_from_slice(self.ts_text.as_bytes());
+        BASE64.encode(text)
+    }
+
+    /// [`aes_key`].
+    fn aes_key(&self) -> [u8; 32] {
+        // `str(ts)` has at least one character and the password 32, so there are always 32
+        // bytes, all ASCII.
+        let mut key = [0u8; 32];
+        let head = [self.ts_text.as_bytes(), b"___", &self.password[..]].concat();
+        key.copy_from_slice(&head[..32]);
+        key
+    }
 }
 
 /// `encodedKeyTimestamp`: `base64(password + str(ts))`, the value of the signed `"key"` member.
 pub fn encoded_key_timestamp(creds: &Credentials, ts: i64) -> String {
-    BASE64.encode(format!("{}{ts}", password(creds, ts)))
+    Derived::new(creds, ts).encoded_key_timestamp()
 }
 
 /// `aesKey`: the first 32 bytes of `str(ts) + "___" + password` (AES-256).
 pub fn aes_key(creds: &Credentials, ts: i64) -> [u8; 32] {
-    let text = format!("{ts}___{}", password(creds, ts));
-    let mut key = [0u8; 32];
-    // `str(ts)` has at least one character and the password 32, so there are always 32 bytes,
-    // all ASCII.
-    key.copy_from_slice(&text.as_bytes()[..32]);
-    key
+    Derived::new(creds, ts).aes_key()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hex
+// ---------------------------------------------------------------------------------------------
+
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+/// Writes the lowercase hex of `bytes` into `out`, which is exactly twice as long.
+fn hex_into(bytes: &[u8], out: &mut [u8]) {
+    debug_assert_eq!(out.len(), bytes.len() * 2);
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX_LOWER[usize::from(b >> 4)];
+        pair[1] = HEX_LOWER[usize::from(b & 0x0f)];
+    }
+}
+
+fn hex_nibble(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes hex in either case into `out`, which is exactly half as long; `None` when a
+/// character is not hexadecimal.
+fn unhex_into(text: &[u8], out: &mut [u8]) -> Option<()> {
+    debug_assert_eq!(text.len(), out.len() * 2);
+    for (b, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        *b = (hex_nibble(pair[0])? << 4) | hex_nibble(pair[1])?;
+    }
+    Some(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,32 +376,253 @@ pub fn compact(json: &str) -> Result<String, AuthError> {
 
 /// [`compact`], also answering whether the object has a top-level `"key"` member.
 fn compact_object(json: &str) -> Result<(String, bool), AuthError> {
-    let value: Value =
-        serde_json::from_str(json).map_err(|e| AuthError::InvalidJson(e.to_string()))?;
-    let Value::Object(map) = value else {
+    let Shape::Object { has_key } = shape(json)? else {
         return Err(AuthError::NotAnObject);
     };
-    let mut out = String::with_capacity(json.len());
+    Ok((compact_text(json, 0), has_key))
+}
+
+/// The text without its insignificant whitespace, with room for `extra` more bytes. Works on
+/// bytes: `"`, `\\` and the four whitespace bytes are ASCII and never part of a multi-byte
+/// UTF-8 sequence, so every run copied starts and ends on a character boundary.
+fn compact_text(json: &str, extra: usize) -> String {
+    let bytes = json.as_bytes();
+    let mut out = String::with_capacity(json.len() + extra);
     let mut in_string = false;
     let mut escaped = false;
-    for c in json.chars() {
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
         if in_string {
-            out.push(c);
             if escaped {
                 escaped = false;
-            } else if c == '\\' {
+            } else if b == b'\\' {
                 escaped = true;
-            } else if c == '"' {
+            } else if b == b'"' {
                 in_string = false;
             }
-        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
-            if c == '"' {
-                in_string = true;
-            }
-            out.push(c);
+        } else if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            out.push_str(&json[run..i]);
+            run = i + 1;
+        } else if b == b'"' {
+            in_string = true;
         }
     }
-    Ok((out, map.contains_key("key")))
+    out.push_str(&json[run..]);
+    out
+}
+
+/// What a JSON text is, as far as signing cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// An object, and whether it has a top-level `"key"` member.
+    Object { has_key: bool },
+    /// Any other JSON value.
+    Other,
+}
+
+/// Checks that `json` is JSON and tells an object (with or without a top-level `"key"`) from
+/// any other value, accepting exactly the texts `serde_json::from_str::<Value>` accepts and
+/// failing with the same error, without building the tree: [`Walk`] is driven through the
+/// same `deserialize_any` calls as `Value`'s own visitor.
+fn shape(json: &str) -> Result<Shape, AuthError> {
+    let special = Cell::new(false);
+    let mut de = serde_json::Deserializer::from_str(json);
+    let walked = Walk {
+        top: true,
+        special: &special,
+    }
+    .deserialize(&mut de)
+    .and_then(|shape| de.end().map(|()| shape));
+    if special.get() {
+        // An object whose first key is serde_json's private raw-value token: let `Value` itself
+        // decide what that text is.
+        return match serde_json::from_str::<Value>(json) {
+            Ok(Value::Object(map)) => Ok(Shape::Object {
+                has_key: map.contains_key("key"),
+            }),
+            Ok(_) => Ok(Shape::Other),
+            Err(e) => Err(AuthError::InvalidJson(e.to_string())),
+        };
+    }
+    walked.map_err(|e| AuthError::InvalidJson(e.to_string()))
+}
+
+/// serde_json's private map key for a number kept as text (`arbitrary_precision`): `Value`
+/// reads an object whose first key is this as a number.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+/// serde_json's private map key for a raw value (`raw_value`).
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// A visitor that accepts what `serde_json::Value`'s does, allocating nothing but the text of
+/// numbers too large for 64 bits (which serde_json hands over as strings).
+#[derive(Clone, Copy)]
+struct Walk<'a> {
+    /// Whether this is the whole text (only its shape is answered).
+    top: bool,
+    /// Set when an object starts with [`RAW_VALUE_TOKEN`], whose handling by `Value` is left to
+    /// `Value`.
+    special: &'a Cell<bool>,
+}
+
+impl Walk<'_> {
+    fn nested(self) -> Self {
+        Walk { top: false, ..self }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Walk<'_> {
+    type Value = Shape;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Shape, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Walk<'_> {
+    type Value = Shape;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+
+    fn visit_none<E>(self) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+
+    fn visit_unit<E>(self) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
+        while seq.next_element_seed(self.nested())?.is_some() {}
+        Ok(Shape::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+        let mut has_key = match map.next_key_seed(FirstKey)? {
+            None => return Ok(Shape::Object { has_key: false }),
+            Some(FirstKeyClass::Number) => {
+                // A number kept as text, read as `Value` reads it.
+                map.next_value_seed(NumberText)?;
+                return Ok(Shape::Other);
+            }
+            Some(FirstKeyClass::RawValue) => {
+                self.special.set(true);
+                false
+            }
+            Some(FirstKeyClass::Name { is_key }) => is_key,
+        };
+        map.next_value_seed(self.nested())?;
+        while let Some(is_key) = map.next_key_seed(IsKey)? {
+            has_key |= is_key;
+            map.next_value_seed(self.nested())?;
+        }
+        Ok(if self.top {
+            Shape::Object { has_key }
+        } else {
+            Shape::Other
+        })
+    }
+}
+
+/// What an object's first key tells `Value` (its `KeyClassifier`).
+enum FirstKeyClass {
+    Number,
+    RawValue,
+    Name { is_key: bool },
+}
+
+struct FirstKey;
+
+impl<'de> DeserializeSeed<'de> for FirstKey {
+    type Value = FirstKeyClass;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FirstKey {
+    type Value = FirstKeyClass;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<FirstKeyClass, E> {
+        Ok(match s {
+            NUMBER_TOKEN => FirstKeyClass::Number,
+            RAW_VALUE_TOKEN => FirstKeyClass::RawValue,
+            _ => FirstKeyClass::Name { is_key: s == "key" },
+        })
+    }
+}
+
+/// A later key: only whether it is `"key"` (after unescaping) matters.
+struct IsKey;
+
+impl<'de> DeserializeSeed<'de> for IsKey {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_string(self)
+    }
+}
+
+impl<'de> Visitor<'de> for IsKey {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<bool, E> {
+        Ok(s == "key")
+    }
+}
+
+/// The value after [`NUMBER_TOKEN`]: number text, parsed as `Value` parses it.
+struct NumberText;
+
+impl<'de> DeserializeSeed<'de> for NumberText {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NumberText {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("string containing a number")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
+        s.parse::<serde_json::Number>().map_err(E::custom)?;
+        Ok(())
+    }
 }
 
 /// The exact text that is base64-encoded and hashed: [`compact`] of the payload with
@@ -307,32 +634,42 @@ pub fn signing_string(
     ts: i64,
     payload_json: &str,
 ) -> Result<String, AuthError> {
-    let (compacted, has_key) = compact_object(payload_json)?;
+    signing_string_with(&Derived::new(creds, ts), payload_json)
+}
+
+/// [`signing_string`] with the key material already derived.
+fn signing_string_with(keys: &Derived, payload_json: &str) -> Result<String, AuthError> {
+    let Shape::Object { has_key } = shape(payload_json)? else {
+        return Err(AuthError::NotAnObject);
+    };
     if has_key {
         return Err(AuthError::ReservedKey);
     }
-    let key = encoded_key_timestamp(creds, ts);
+    let key = keys.encoded_key_timestamp();
+    let mut signing = compact_text(payload_json, key.len() + 10);
     // A compacted object is `{…}` with nothing around it.
-    let inner = &compacted[1..compacted.len() - 1];
-    Ok(if inner.is_empty() {
-        format!("{{\"key\":\"{key}\"}}")
-    } else {
-        format!("{{{inner},\"key\":\"{key}\"}}")
-    })
+    signing.pop();
+    if signing.len() > 1 {
+        signing.push(',');
+    }
+    signing.push_str("\"key\":\"");
+    signing.push_str(&key);
+    signing.push_str("\"}");
+    Ok(signing)
 }
 
 /// The signature: lowercase hex of `sha512(base64(signing_string))`; the `Authorization` header
 /// is `Basic ` followed by it.
 pub fn signature(creds: &Credentials, ts: i64, payload_json: &str) -> Result<String, AuthError> {
-    Ok(hash_signing_string(&signing_string(
-        creds,
-        ts,
-        payload_json,
-    )?))
+    let hex = hash_signing_string(&signing_string(creds, ts, payload_json)?);
+    Ok(String::from_utf8_lossy(&hex).into_owned())
 }
 
-fn hash_signing_string(signing: &str) -> String {
-    hex::encode(Sha512::digest(BASE64.encode(signing).as_bytes()))
+/// Lowercase hex of `sha512(base64(signing))`.
+fn hash_signing_string(signing: &str) -> [u8; SIGNATURE_HEX_LEN] {
+    let mut out = [0u8; SIGNATURE_HEX_LEN];
+    hex_into(&Sha512::digest(BASE64.encode(signing).as_bytes()), &mut out);
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -342,10 +679,31 @@ fn hash_signing_string(signing: &str) -> String {
 /// Encrypts with AES-256-CBC and PKCS#7 under [`aes_key`] and the given IV; answers the wire
 /// `data` value `"<iv_hex>:<ciphertext_hex>"` in lowercase hex.
 pub fn encrypt(creds: &Credentials, ts: i64, plaintext: &[u8], iv: [u8; 16]) -> String {
-    let key = aes_key(creds, ts);
+    encrypt_wrapped(&Derived::new(creds, ts).aes_key(), plaintext, iv, "", "")
+}
+
+/// `prefix + "<iv_hex>:<ciphertext_hex>" + suffix`, written once into a buffer of the exact
+/// size (the prefix and suffix carry the body's `{"data":"` and `"}`).
+fn encrypt_wrapped(
+    key: &[u8; 32],
+    plaintext: &[u8],
+    iv: [u8; 16],
+    prefix: &str,
+    suffix: &str,
+) -> String {
     let ciphertext =
-        Aes256CbcEnc::new(&key.into(), &iv.into()).encrypt_padded_vec_mut::<Pkcs7>(plaintext);
-    format!("{}:{}", hex::encode(iv), hex::encode(ciphertext))
+        Aes256CbcEnc::new(key.into(), &iv.into()).encrypt_padded_vec_mut::<Pkcs7>(plaintext);
+    let iv_end = prefix.len() + 32;
+    let ct_start = iv_end + 1;
+    let ct_end = ct_start + 2 * ciphertext.len();
+    let mut out = vec![0u8; ct_end + suffix.len()];
+    out[..prefix.len()].copy_from_slice(prefix.as_bytes());
+    hex_into(&iv, &mut out[prefix.len()..iv_end]);
+    out[iv_end] = b':';
+    hex_into(&ciphertext, &mut out[ct_start..ct_end]);
+    out[ct_end..].copy_from_slice(suffix.as_bytes());
+    // Hex, a colon and the (UTF-8) prefix and suffix.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// [`encrypt`] with a fresh random IV from the thread's cryptographically secure generator.
@@ -361,6 +719,11 @@ fn random_iv() -> [u8; 16] {
 
 /// Decrypts a wire `data` value `"<32 hex>:<hex>"` (hex in either case).
 pub fn decrypt(creds: &Credentials, ts: i64, data: &str) -> Result<Vec<u8>, AuthError> {
+    decrypt_with(&Derived::new(creds, ts).aes_key(), data)
+}
+
+/// [`decrypt`] under a derived key; the ciphertext is decoded and decrypted in one buffer.
+fn decrypt_with(key: &[u8; 32], data: &str) -> Result<Vec<u8>, AuthError> {
     let (iv_hex, ct_hex) = data
         .split_once(':')
         .ok_or(AuthError::MalformedData("no ':' between IV and ciphertext"))?;
@@ -370,29 +733,60 @@ pub fn decrypt(creds: &Credentials, ts: i64, data: &str) -> Result<Vec<u8>, Auth
             "IV is not 32 hexadecimal characters",
         ));
     }
-    hex::decode_to_slice(iv_hex, &mut iv)
-        .map_err(|_| AuthError::MalformedData("IV is not 32 hexadecimal characters"))?;
-    let ciphertext = hex::decode(ct_hex)
-        .map_err(|_| AuthError::MalformedData("ciphertext is not hexadecimal"))?;
-    if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+    unhex_into(iv_hex.as_bytes(), &mut iv).ok_or(AuthError::MalformedData(
+        "IV is not 32 hexadecimal characters",
+    ))?;
+    let not_hex = AuthError::MalformedData("ciphertext is not hexadecimal");
+    if !ct_hex.len().is_multiple_of(2) {
+        return Err(not_hex);
+    }
+    let mut buf = vec![0u8; ct_hex.len() / 2];
+    unhex_into(ct_hex.as_bytes(), &mut buf).ok_or(not_hex)?;
+    if buf.is_empty() || !buf.len().is_multiple_of(16) {
         return Err(AuthError::MalformedData(
             "ciphertext is not a positive multiple of 16 bytes",
         ));
     }
-    let key = aes_key(creds, ts);
-    Aes256CbcDec::new(&key.into(), &iv.into())
-        .decrypt_padded_vec_mut::<Pkcs7>(&ciphertext)
-        .map_err(|_| AuthError::Decryption)
+    let len = Aes256CbcDec::new(key.into(), &iv.into())
+        .decrypt_padded_mut::<Pkcs7>(&mut buf)
+        .map_err(|_| AuthError::Decryption)?
+        .len();
+    buf.truncate(len);
+    Ok(buf)
 }
 
-/// The body `{"data":"<iv_hex>:<ciphertext_hex>"}` for a wire `data` value.
-fn data_body(data: &str) -> String {
-    // `data` is hex and one colon: nothing to escape.
-    format!("{{\"data\":\"{data}\"}}")
+/// The body text before and after the wire `data` value: `{"data":"` and `"}` (the value is
+/// hex and one colon, nothing to escape).
+const BODY_PREFIX: &str = "{\"data\":\"";
+const BODY_SUFFIX: &str = "\"}";
+
+/// The `data` string of a body that is exactly `{"data":"…"}`, borrowed from the body when it
+/// has no escapes. Accepts exactly what `serde_json::from_slice::<Value>` accepts and judges
+/// the members as that map would (a repeated `"data"` counts once, the last value wins), without
+/// building it.
+fn body_data(body: &[u8]) -> Result<Cow<'_, str>, AuthError> {
+    let special = Cell::new(false);
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let walked = BodyVisitor { special: &special }
+        .deserialize(&mut de)
+        .and_then(|found| de.end().map(|()| found));
+    if special.get() {
+        return body_data_from_value(body).map(Cow::Owned);
+    }
+    match walked.map_err(|_| AuthError::MalformedData("body is not valid JSON"))? {
+        BodyMembers::OnlyData(Some(data)) => Ok(data),
+        BodyMembers::OnlyData(None) | BodyMembers::OnlyOther => Err(AuthError::MalformedData(
+            "body has no string \"data\" member",
+        )),
+        BodyMembers::Other => Err(AuthError::MalformedData(
+            "body is not an object with exactly one member \"data\"",
+        )),
+    }
 }
 
-/// The `data` string of a body that is exactly `{"data":"…"}`.
-fn body_data(body: &[u8]) -> Result<String, AuthError> {
+/// [`body_data`] through a `Value`, for the one text whose reading is left to it (an object
+/// starting with serde_json's private raw-value token).
+fn body_data_from_value(body: &[u8]) -> Result<String, AuthError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|_| AuthError::MalformedData("body is not valid JSON"))?;
     match value {
@@ -405,6 +799,224 @@ fn body_data(body: &[u8]) -> Result<String, AuthError> {
         _ => Err(AuthError::MalformedData(
             "body is not an object with exactly one member \"data\"",
         )),
+    }
+}
+
+/// What a body's members are.
+enum BodyMembers<'de> {
+    /// Only `"data"` (perhaps repeated), with its last value when that is a string.
+    OnlyData(Option<Cow<'de, str>>),
+    /// One other member name (perhaps repeated).
+    OnlyOther,
+    /// Not an object, an empty one, or more than one member name.
+    Other,
+}
+
+struct BodyVisitor<'a> {
+    special: &'a Cell<bool>,
+}
+
+impl<'de> DeserializeSeed<'de> for BodyVisitor<'_> {
+    type Value = BodyMembers<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl BodyVisitor<'_> {
+    fn walk(&self) -> Walk<'_> {
+        Walk {
+            top: false,
+            special: self.special,
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for BodyVisitor<'_> {
+    type Value = BodyMembers<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(BodyMembers::Other)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(BodyMembers::Other)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(BodyMembers::Other)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(BodyMembers::Other)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(BodyMembers::Other)
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(BodyMembers::Other)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(BodyMembers::Other)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        self.walk().visit_seq(seq)?;
+        Ok(BodyMembers::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let first: Cow<'de, str> = match map.next_key_seed(BodyKey)? {
+            None => return Ok(BodyMembers::Other),
+            Some(key) if key == NUMBER_TOKEN => {
+                map.next_value_seed(NumberText)?;
+                return Ok(BodyMembers::Other);
+            }
+            Some(key) => {
+                if key == RAW_VALUE_TOKEN {
+                    self.special.set(true);
+                }
+                key
+            }
+        };
+        let is_data = first == "data";
+        let mut data = None;
+        if is_data {
+            data = map.next_value_seed(DataValue(self.walk()))?;
+        } else {
+            map.next_value_seed(self.walk())?;
+        }
+        let mut one_name = true;
+        while let Some(same) = map.next_key_seed(SameKey(&first))? {
+            one_name &= same;
+            if is_data && same {
+                data = map.next_value_seed(DataValue(self.walk()))?;
+            } else {
+                map.next_value_seed(self.walk())?;
+            }
+        }
+        Ok(match (one_name, is_data) {
+            (true, true) => BodyMembers::OnlyData(data),
+            (true, false) => BodyMembers::OnlyOther,
+            (false, _) => BodyMembers::Other,
+        })
+    }
+}
+
+/// A member name, borrowed from the body when it has no escapes.
+struct BodyKey;
+
+impl<'de> DeserializeSeed<'de> for BodyKey {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BodyKey {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(s))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(s.to_owned()))
+    }
+}
+
+/// A later member name: whether it equals the first.
+struct SameKey<'k>(&'k str);
+
+impl<'de> DeserializeSeed<'de> for SameKey<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_string(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SameKey<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<bool, E> {
+        Ok(s == self.0)
+    }
+}
+
+/// The value of `"data"`: its text when it is a string, `None` (after walking it) otherwise.
+struct DataValue<'a>(Walk<'a>);
+
+impl<'de> DeserializeSeed<'de> for DataValue<'_> {
+    type Value = Option<Cow<'de, str>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DataValue<'_> {
+    type Value = Option<Cow<'de, str>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Borrowed(s)))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Owned(s.to_owned())))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        self.0.visit_seq(seq).map(|_| None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.0.visit_map(map).map(|_| None)
     }
 }
 
@@ -429,11 +1041,22 @@ pub fn seal_request_with_iv(
     plaintext_json: &str,
     iv: [u8; 16],
 ) -> Result<SealedRequest, AuthError> {
-    let signature = signature(creds, ts, plaintext_json)?;
+    let keys = Derived::new(creds, ts);
+    let signature = hash_signing_string(&signing_string_with(&keys, plaintext_json)?);
+    let mut authorization = String::with_capacity(6 + SIGNATURE_HEX_LEN);
+    authorization.push_str("Basic ");
+    authorization.push_str(std::str::from_utf8(&signature).unwrap_or_default());
+    let body = encrypt_wrapped(
+        &keys.aes_key(),
+        plaintext_json.as_bytes(),
+        iv,
+        BODY_PREFIX,
+        BODY_SUFFIX,
+    );
     Ok(SealedRequest {
-        authorization: format!("Basic {signature}"),
-        timestamp: ts.to_string(),
-        body: data_body(&encrypt(creds, ts, plaintext_json.as_bytes(), iv)),
+        authorization,
+        timestamp: keys.ts_text,
+        body,
     })
 }
 
@@ -450,7 +1073,13 @@ pub fn seal_response_with_iv(
     plaintext_json: &str,
     iv: [u8; 16],
 ) -> String {
-    data_body(&encrypt(creds, request_ts, plaintext_json.as_bytes(), iv))
+    encrypt_wrapped(
+        &Derived::new(creds, request_ts).aes_key(),
+        plaintext_json.as_bytes(),
+        iv,
+        BODY_PREFIX,
+        BODY_SUFFIX,
+    )
 }
 
 /// Decrypts a response body `{"data":"…"}` encrypted under the request's timestamp; answers the
@@ -463,7 +1092,8 @@ pub fn open_response(
     let data = body_data(body.as_bytes())?;
     let plaintext =
         String::from_utf8(decrypt(creds, request_ts, &data)?).map_err(|_| AuthError::NotUtf8)?;
-    serde_json::from_str::<Value>(&plaintext).map_err(|e| AuthError::InvalidJson(e.to_string()))?;
+    // Any JSON value, checked without building it.
+    shape(&plaintext)?;
     Ok(plaintext)
 }
 
@@ -509,8 +1139,8 @@ fn check_window(now_unix: i64, ts: i64) -> Result<(), AuthFailure> {
     Ok(())
 }
 
-fn signatures_match(expected: &str, presented: &str) -> bool {
-    bool::from(expected.as_bytes().ct_eq(presented.as_bytes()))
+fn signatures_match(expected: &[u8], presented: &str) -> bool {
+    bool::from(expected.ct_eq(presented.as_bytes()))
 }
 
 /// Decrypts a request body to its plaintext JSON object and signing string.
@@ -519,10 +1149,11 @@ fn decrypt_request(
     ts: i64,
     body: &[u8],
 ) -> Result<(String, Result<String, AuthError>), AuthError> {
+    let keys = Derived::new(creds, ts);
     let data = body_data(body)?;
     let plaintext =
-        String::from_utf8(decrypt(creds, ts, &data)?).map_err(|_| AuthError::NotUtf8)?;
-    match signing_string(creds, ts, &plaintext) {
+        String::from_utf8(decrypt_with(&keys.aes_key(), &data)?).map_err(|_| AuthError::NotUtf8)?;
+    match signing_string_with(&keys, &plaintext) {
         Err(AuthError::ReservedKey) => Ok((plaintext, Err(AuthError::ReservedKey))),
         Err(e) => Err(e),
         Ok(signing) => Ok((plaintext, Ok(signing))),
@@ -587,10 +1218,9 @@ pub fn open_bodyless(
 ) -> Result<i64, AuthFailure> {
     let (presented, ts) = parse_headers(authorization, timestamp)?;
     check_window(now_unix, ts)?;
-    let expected = hash_signing_string(&format!(
-        "{{\"key\":\"{}\"}}",
-        encoded_key_timestamp(creds, ts)
-    ));
+    let expected = hash_signing_string(
+        &signing_string_with(&Derived::new(creds, ts), "{}").unwrap_or_default(),
+    );
     if signatures_match(&expected, &presented) {
         Ok(ts)
     } else {
@@ -703,6 +1333,75 @@ mod tests {
             Err(AuthError::ReservedKey)
         );
         assert!(signing_string(&creds(), 7, "{\"a\":{\"key\":1}}").is_ok());
+    }
+
+    #[test]
+    fn the_walk_accepts_and_refuses_exactly_what_a_value_parse_does() {
+        let texts = [
+            "{}",
+            " { \"a\" : [1, -2, 3.5e10, 18446744073709551616, -0, true, null, \"\\u00e9\"] } ",
+            "{\"key\":1}",
+            "{\"a\":1,\"\\u006bey\":{}}",
+            "{\"a\":{\"key\":1}}",
+            "{\"a\":1,\"a\":2}",
+            "[1,{\"key\":2}]",
+            "12.50",
+            "1e400",
+            "\"x\"",
+            "null",
+            "{\"$serde_json::private::Number\":\"12.5\"}",
+            "{\"$serde_json::private::Number\":\"x\"}",
+            "{\"$serde_json::private::Number\":\"1\",\"b\":2}",
+            "{\"a\":{\"$serde_json::private::Number\":\"1\"}}",
+            "{\"$serde_json::private::RawValue\":\"{\\\"key\\\":1}\"}",
+            "{\"a\":\"\\ud800\"}",
+            "{\"a\":01}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "{\"a\":1} x",
+            "",
+            "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+        ];
+        for text in texts {
+            let by_value = match serde_json::from_str::<Value>(text) {
+                Ok(Value::Object(map)) => Ok(Shape::Object {
+                    has_key: map.contains_key("key"),
+                }),
+                Ok(_) => Ok(Shape::Other),
+                Err(e) => Err(AuthError::InvalidJson(e.to_string())),
+            };
+            assert_eq!(shape(text), by_value, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_body_is_read_exactly_as_a_value_parse_reads_it() {
+        let bodies: [&[u8]; 16] = [
+            b"{\"data\":\"00:11\"}",
+            b" { \"data\" : \"a\\u0062\" } ",
+            b"{\"data\":\"a\",\"data\":\"b\"}",
+            b"{\"data\":\"a\",\"data\":1}",
+            b"{\"data\":1,\"data\":\"b\"}",
+            b"{\"data\":\"a\",\"x\":1}",
+            b"{\"x\":\"a\"}",
+            b"{\"x\":1,\"x\":2}",
+            b"{\"data\":[1,{\"a\":2}]}",
+            b"{}",
+            b"[\"data\"]",
+            b"{\"data\":\"\xff\"}",
+            b"{\"data\":\"a\"} {}",
+            b"{\"$serde_json::private::Number\":\"1\"}",
+            b"{\"$serde_json::private::RawValue\":\"{\\\"data\\\":\\\"a\\\"}\"}",
+            b"{\"data\":12.5e3}",
+        ];
+        for body in bodies {
+            assert_eq!(
+                body_data(body).map(Cow::into_owned),
+                body_data_from_value(body),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
     }
 
     #[test]
