@@ -478,7 +478,7 @@ fn seal_answer(
             schemas::violations_message(&v)
         ));
     }
-    let text = body.to_string();
+    let text = flow::to_text(body);
     let sealed = auth::seal_response(&state.creds, ts, &text);
     ex.response = Bytes::from(text);
     Outgoing::Answer(status, sealed)

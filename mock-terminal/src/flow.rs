@@ -18,7 +18,7 @@ use kushki_protocol::errors::{ConnectCode, FailureObject, LinkFailure, RawError}
 use kushki_protocol::mask::mask_pan;
 use kushki_protocol::money::{AmountBreakdown, Units};
 use kushki_protocol::raw::{ReadingType, TransactionType};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -26,7 +26,7 @@ use crate::config::APP_VERSION;
 use crate::events::EventDraft;
 use crate::history::HistoryItem;
 use crate::reader::{self, Action, Pin};
-use crate::state::{AppState, Busy, Phase};
+use crate::state::{AppState, Busy, Phase, TRANSACTION_PATH, acquirer_url_text};
 
 /// The answer to a Connect operation: a body with HTTP 200, or a LinkFailure with its status.
 #[derive(Debug, Clone, PartialEq)]
@@ -182,6 +182,12 @@ enum Leg {
     Unknown(String),
 }
 
+/// The compact JSON text of a value: what its `Display` writes, written straight into a buffer
+/// instead of through a formatter.
+pub(crate) fn to_text(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 /// Calls the acquirer's raw API, journaling the leg (hop `acquirer`). Waits at most
 /// `acquirer_timeout_secs` of clock time from `started`.
 async fn call_acquirer(
@@ -193,7 +199,7 @@ async fn call_acquirer(
 ) -> Leg {
     let mut ex = Exchange::new("acquirer", state.clock.now(), "POST", path);
     // Written once: the journal and the request share the text.
-    let text = bytes::Bytes::from(body.to_string());
+    let text = bytes::Bytes::from(to_text(body));
     ex.request = text.clone();
     ex.operation = Some(operation.to_string());
     ex.client_transaction_id = body
@@ -222,14 +228,13 @@ async fn call_acquirer(
             json!({"code": "E002", "message": "Ha ocurrido un error inesperado."}),
         )
     } else {
-        let url = format!(
-            "{}{}",
-            state.config.acquirer_url.trim_end_matches('/'),
-            path
-        );
-        let send = state
-            .http
-            .post(&url)
+        let request = match &state.acquirer_transaction_url {
+            Some(url) if path == TRANSACTION_PATH => state.http.post(url.clone()),
+            _ => state
+                .http
+                .post(acquirer_url_text(&state.config.acquirer_url, path)),
+        };
+        let send = request
             .header("Private-Credential-Id", &state.config.acquirer_credential)
             .header("content-type", "application/json")
             .body(text)
@@ -268,7 +273,7 @@ async fn call_acquirer(
     match &leg {
         Leg::Answer(status, v) => {
             ex.status = *status;
-            ex.response = bytes::Bytes::from(v.to_string());
+            ex.response = bytes::Bytes::from(to_text(v));
         }
         Leg::Unreachable(why) => ex.note = Some(format!("acquirer unreachable: {why}")),
         Leg::Unknown(why) => ex.note = Some(format!("outcome unknown: {why}")),
@@ -286,12 +291,14 @@ fn map_answer(state: &AppState, ctid: &str, status: u16, raw: Value) -> Reply {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        return Reply::Ok(json!({
-            "approved": approved,
-            "message": message,
-            "client_transaction_id": ctid,
-            "rawResponse": raw,
-        }));
+        // Built member by member so the acquirer's answer is moved in, not copied (`json!`
+        // would serialise it into a new tree).
+        let mut answer = Map::with_capacity(4);
+        answer.insert("approved".into(), Value::Bool(approved));
+        answer.insert("message".into(), Value::String(message));
+        answer.insert("client_transaction_id".into(), Value::String(ctid.into()));
+        answer.insert("rawResponse".into(), raw);
+        return Reply::Ok(Value::Object(answer));
     }
     let failure = match serde_json::from_value::<RawError>(raw.clone()) {
         Ok(err) => LinkFailure::from_acquirer(&err),
@@ -381,7 +388,7 @@ pub async fn execute(
                 state,
                 &r.client_transaction_id,
                 ConnectOperation::PosTip,
-                "/pos/v1/transaction",
+                TRANSACTION_PATH,
                 body,
                 busy,
                 events,
@@ -396,13 +403,17 @@ pub async fn execute(
 }
 
 fn base_body(state: &AppState, ctid: &str, mode: &str, kind: &str) -> Value {
-    json!({
-        "transaction_mode": mode,
-        "transaction_type": kind,
-        "client_transaction_id": raw_client_id(&state.config.serial, ctid),
-        "country": state.config.country.as_str(),
-        "pos_details": pos_details(state),
-    })
+    // Member by member (in this order), so `pos_details` is moved in rather than copied.
+    let mut body = Map::with_capacity(10);
+    body.insert("transaction_mode".into(), Value::from(mode));
+    body.insert("transaction_type".into(), Value::from(kind));
+    body.insert(
+        "client_transaction_id".into(),
+        Value::String(raw_client_id(&state.config.serial, ctid)),
+    );
+    body.insert("country".into(), Value::from(state.config.country.as_str()));
+    body.insert("pos_details".into(), pos_details(state));
+    Value::Object(body)
 }
 
 async fn payment(
@@ -500,7 +511,7 @@ async fn payment(
         state,
         ctid,
         op,
-        "/pos/v1/transaction",
+        TRANSACTION_PATH,
         body,
         busy,
         events,
@@ -541,7 +552,7 @@ async fn acquirer_step(
         .to_string();
     match call_acquirer(state, path, &body, &raw_op, started).await {
         Leg::Answer(status, raw) => {
-            let reply = map_answer(state, ctid, status, raw.clone());
+            let reply = map_answer(state, ctid, status, raw);
             if let Reply::Ok(ok) = &reply {
                 record_history(state, ctid, op, &body, ok, card, raw_op.as_str());
             }
@@ -570,7 +581,7 @@ async fn acquirer_step(
                     obj.remove("deferred");
                 }
                 let now = state.clock.now();
-                match call_acquirer(state, "/pos/v1/transaction", &reverse, "reverse", now).await {
+                match call_acquirer(state, TRANSACTION_PATH, &reverse, "reverse", now).await {
                     Leg::Answer(200, _) => "the transaction was reversed".to_string(),
                     Leg::Answer(s, v) => format!(
                         "the reverse was answered {s}: {}",
@@ -650,11 +661,11 @@ async fn referenced(
     let original = state.history.by_reference(&r.transaction_reference);
     let (path, mut body) = match op {
         ConnectOperation::Capture => (
-            "/pos/v1/transaction",
+            TRANSACTION_PATH,
             base_body(state, ctid, "Authorization", "capture"),
         ),
         ConnectOperation::ReAuthorization => (
-            "/pos/v1/transaction",
+            TRANSACTION_PATH,
             base_body(state, ctid, "Authorization", "reAuthorization"),
         ),
         ConnectOperation::Void | ConnectOperation::Refund => {
@@ -671,7 +682,7 @@ async fn referenced(
                     .and_then(|o| o.raw_type)
                     .unwrap_or(TransactionType::Charge);
                 (
-                    "/pos/v1/transaction",
+                    TRANSACTION_PATH,
                     base_body(state, ctid, "Void", original_type.as_str()),
                 )
             } else {

@@ -24,8 +24,9 @@ use jiff::Timestamp;
 use kushki_protocol::catalog::{self, TestCard};
 use kushki_protocol::money::{Amount, Currency};
 use kushki_protocol::raw::{Country, ReadingType};
+use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// What the customer does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,7 +159,11 @@ impl Reader {
         let device: u32 = serial
             .bytes()
             .fold(0u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)));
-        format!("FFFF{:08X}{:08X}", device, counter & 0x001F_FFFF)
+        let mut ksn = String::with_capacity(20);
+        ksn.push_str("FFFF");
+        push_hex_upper(&mut ksn, &device.to_be_bytes());
+        push_hex_upper(&mut ksn, &(counter & 0x001F_FFFF).to_be_bytes());
+        ksn
     }
 }
 
@@ -183,13 +188,62 @@ fn country_numeric(c: Country) -> &'static str {
     }
 }
 
-fn tlv(tag: &str, value_hex: &str) -> String {
-    format!("{tag}{:02X}{value_hex}", value_hex.len() / 2)
+/// Appends the uppercase hex of `bytes` (no `format!`: card data is built per transaction).
+fn push_hex_upper(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
 }
 
-fn random_hex(bytes: usize) -> String {
-    let v: Vec<u8> = (0..bytes).map(|_| rand::random::<u8>()).collect();
-    hex::encode_upper(v)
+/// Appends one BER-TLV item: the tag, the value's length in bytes as (at least) two uppercase
+/// hex digits, and the value.
+fn push_tlv(out: &mut String, tag: &str, value_hex: &str) {
+    out.push_str(tag);
+    let len = value_hex.len() / 2;
+    match u8::try_from(len) {
+        Ok(len) => push_hex_upper(out, &[len]),
+        Err(_) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{len:02X}");
+        }
+    }
+    out.push_str(value_hex);
+}
+
+/// A BER-TLV item whose value is `N` random bytes.
+fn push_random_tlv<const N: usize>(out: &mut String, tag: &str) {
+    let mut bytes = [0u8; N];
+    rand::rng().fill_bytes(&mut bytes);
+    let mut value = String::with_capacity(2 * N);
+    push_hex_upper(&mut value, &bytes);
+    push_tlv(out, tag, &value);
+}
+
+fn random_hex<const N: usize>() -> String {
+    let mut bytes = [0u8; N];
+    rand::rng().fill_bytes(&mut bytes);
+    let mut out = String::with_capacity(2 * N);
+    push_hex_upper(&mut out, &bytes);
+    out
+}
+
+/// The UTC date of `now` as `YYMMDD` (EMV tag 9A), what `strftime("%y%m%d")` writes for years
+/// 1970 to 9999.
+fn yymmdd(now: Timestamp) -> String {
+    let date = jiff::tz::TimeZone::UTC.to_datetime(now).date();
+    let mut out = String::with_capacity(6);
+    for n in [
+        i32::from(date.year()).rem_euclid(100),
+        i32::from(date.month()),
+        i32::from(date.day()),
+    ] {
+        let n = n.unsigned_abs();
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    }
+    out
 }
 
 /// The card's expiry as `YYMM` from the catalog's `MM/YY`.
@@ -216,42 +270,48 @@ pub fn card_details(
     now: Timestamp,
 ) -> Value {
     let pan = card.pan.expose();
-    let padded = if pan.len() % 2 == 1 {
-        format!("{pan}F")
-    } else {
-        pan.to_string()
-    };
     let t2 = track2(card);
-    let t2_tlv = if t2.len() % 2 == 1 {
-        format!("{t2}F")
-    } else {
-        t2.clone()
-    };
     let aid = match card.franchise.as_str() {
         "MASTERCARD" => "A0000000041010",
         "AMEX" => "A00000002501",
         _ => "A0000000031010",
     };
-    let date = now.strftime("%y%m%d").to_string();
-    let emv = [
-        tlv("5A", &padded),
-        tlv("57", &t2_tlv),
-        tlv("5F24", &format!("{}31", expiry_yymm(card))),
-        tlv("9F02", &format!("{:012}", amount.minor_units())),
-        tlv("5F2A", currency_numeric(amount.currency())),
-        tlv("9F1A", country_numeric(country)),
-        tlv("9A", &date),
-        tlv("9C", "00"),
-        tlv("9F26", &random_hex(8)),
-        tlv("9F27", "80"),
-        tlv("82", "5800"),
-        tlv("95", "0000000000"),
-        tlv("9F36", &random_hex(2)),
-        tlv("9F37", &random_hex(4)),
-        tlv("9F06", aid),
-        tlv("84", aid),
-    ]
-    .concat();
+    // Written into one buffer (the items in tag order, odd-length values padded with `F`).
+    let mut emv = String::with_capacity(256);
+    let mut value = String::with_capacity(40);
+    let padded = |value: &mut String, text: &str| {
+        value.clear();
+        value.push_str(text);
+        if text.len() % 2 == 1 {
+            value.push('F');
+        }
+    };
+    padded(&mut value, pan);
+    push_tlv(&mut emv, "5A", &value);
+    padded(&mut value, &t2);
+    push_tlv(&mut emv, "57", &value);
+    value.clear();
+    value.push_str(&expiry_yymm(card));
+    value.push_str("31");
+    push_tlv(&mut emv, "5F24", &value);
+    value.clear();
+    {
+        use std::fmt::Write as _;
+        let _ = write!(value, "{:012}", amount.minor_units());
+    }
+    push_tlv(&mut emv, "9F02", &value);
+    push_tlv(&mut emv, "5F2A", currency_numeric(amount.currency()));
+    push_tlv(&mut emv, "9F1A", country_numeric(country));
+    push_tlv(&mut emv, "9A", &yymmdd(now));
+    push_tlv(&mut emv, "9C", "00");
+    push_random_tlv::<8>(&mut emv, "9F26");
+    push_tlv(&mut emv, "9F27", "80");
+    push_tlv(&mut emv, "82", "5800");
+    push_tlv(&mut emv, "95", "0000000000");
+    push_random_tlv::<2>(&mut emv, "9F36");
+    push_random_tlv::<4>(&mut emv, "9F37");
+    push_tlv(&mut emv, "9F06", aid);
+    push_tlv(&mut emv, "84", aid);
     let track_ksn = reader.next_ksn(serial);
     let mut details = match reading_type {
         ReadingType::Mcr => json!({
@@ -262,14 +322,20 @@ pub fn card_details(
                 "track_ksn": track_ksn,
             },
         }),
-        rt => json!({
-            "reading_type": rt.as_str(),
-            "enc_tlv": emv,
-            "tracks": {"enc_track2": t2, "track_ksn": track_ksn},
-        }),
+        rt => {
+            // Member by member, so the texts are moved in rather than copied.
+            let mut tracks = Map::with_capacity(2);
+            tracks.insert("enc_track2".into(), Value::String(t2));
+            tracks.insert("track_ksn".into(), Value::String(track_ksn));
+            let mut details = Map::with_capacity(5);
+            details.insert("reading_type".into(), Value::from(rt.as_str()));
+            details.insert("enc_tlv".into(), Value::String(emv));
+            details.insert("tracks".into(), Value::Object(tracks));
+            Value::Object(details)
+        }
     };
     if pin == Pin::Ok {
-        details["pin_block"] = json!(random_hex(8));
+        details["pin_block"] = json!(random_hex::<8>());
         details["pin_ksn"] = json!(reader.next_ksn(serial));
     }
     details
@@ -293,6 +359,14 @@ mod tests {
             serde_json::from_value(json!({"action":"present","card":"nope"})).unwrap();
         assert_eq!(a.validate().unwrap_err().0, "card");
         assert!(serde_json::from_value::<CardAction>(json!({"action":"wave"})).is_err());
+    }
+
+    #[test]
+    fn the_tlv_date_is_what_strftime_writes() {
+        for ts in [0, 951_782_400, 1_709_251_199, 1_774_389_300, 4_102_444_799] {
+            let now = Timestamp::from_second(ts).unwrap();
+            assert_eq!(yymmdd(now), now.strftime("%y%m%d").to_string(), "{ts}");
+        }
     }
 
     #[test]

@@ -144,6 +144,11 @@ pub fn build_state(config: Config) -> std::io::Result<Arc<AppState>> {
         history: History::default(),
         printer: Printer::default(),
         http,
+        acquirer_transaction_url: reqwest::Url::parse(&crate::state::acquirer_url_text(
+            &config.acquirer_url,
+            crate::state::TRANSACTION_PATH,
+        ))
+        .ok(),
         shutdown: Notify::new(),
         cloud_online: AtomicBool::new(false),
         config,

@@ -82,11 +82,17 @@ pub struct AppState {
     pub printer: Printer,
     /// Outbound HTTP (acquirer, webhooks), with timeouts.
     pub http: reqwest::Client,
+    /// The acquirer's [`TRANSACTION_PATH`] URL, parsed once at start-up: every charge posts to
+    /// it. `None` when the configured acquirer URL does not parse (each call then reports it).
+    pub acquirer_transaction_url: Option<reqwest::Url>,
     /// Woken at shutdown.
     pub shutdown: Notify,
     /// Whether the cloud link is up.
     pub cloud_online: AtomicBool,
 }
+
+/// The raw API path of charges, pre-authorisations, captures, voids and reverses.
+pub const TRANSACTION_PATH: &str = "/pos/v1/transaction";
 
 impl AppState {
     /// Locks the busy slot.
@@ -133,4 +139,13 @@ impl MockAdmin for AppState {
             b.abort.notify_waiters();
         }
     }
+}
+
+/// The acquirer's base URL and a raw API path joined as text.
+pub fn acquirer_url_text(base: &str, path: &str) -> String {
+    let base = base.trim_end_matches('/');
+    let mut url = String::with_capacity(base.len() + path.len());
+    url.push_str(base);
+    url.push_str(path);
+    url
 }
