@@ -341,23 +341,38 @@ fn hex_into(bytes: &[u8], out: &mut [u8]) {
     }
 }
 
-fn hex_nibble(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+/// The value of each hex digit (either case); `0xff` for every other byte.
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 /// Decodes hex in either case into `out`, which is exactly half as long; `None` when a
 /// character is not hexadecimal.
 fn unhex_into(text: &[u8], out: &mut [u8]) -> Option<()> {
     debug_assert_eq!(text.len(), out.len() * 2);
+    let mut bad = 0u8;
     for (b, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        *b = (hex_nibble(pair[0])? << 4) | hex_nibble(pair[1])?;
+        let (high, low) = (
+            HEX_VALUE[usize::from(pair[0])],
+            HEX_VALUE[usize::from(pair[1])],
+        );
+        // A non-digit's 0xff sets the high bit, which no digit's value has.
+        bad |= high | low;
+        *b = (high << 4) | (low & 0x0f);
     }
-    Some(())
+    (bad & 0x80 == 0).then_some(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1089,7 +1104,17 @@ pub fn open_response(
     request_ts: i64,
     body: &str,
 ) -> Result<String, AuthError> {
-    let data = body_data(body.as_bytes())?;
+    open_response_bytes(creds, request_ts, body.as_bytes())
+}
+
+/// [`open_response`] of the body's bytes as received (no text conversion first: a body that is
+/// not UTF-8 is not valid JSON either).
+pub fn open_response_bytes(
+    creds: &Credentials,
+    request_ts: i64,
+    body: &[u8],
+) -> Result<String, AuthError> {
+    let data = body_data(body)?;
     let plaintext =
         String::from_utf8(decrypt(creds, request_ts, &data)?).map_err(|_| AuthError::NotUtf8)?;
     // Any JSON value, checked without building it.
