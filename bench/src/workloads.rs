@@ -10,7 +10,6 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Request, StatusCode};
 use kushki_protocol::auth::{self, Credentials};
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::load::Workload;
@@ -106,6 +105,17 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// A Connect charge's plaintext with a fresh `client_transaction_id` (a v4 UUID), written as
+/// text: the same compact JSON as `json!({"client_transaction_id": …, "amount":
+/// {"subtotal_iva": 0, "subtotal_iva0": CONNECT_AMOUNT_MINOR, "iva": 0}}).to_string()`.
+pub fn connect_charge_payload() -> String {
+    let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    let id = Uuid::new_v4().hyphenated().encode_lower(&mut id);
+    format!(
+        r#"{{"client_transaction_id":"{id}","amount":{{"subtotal_iva":0,"subtotal_iva0":{CONNECT_AMOUNT_MINOR},"iva":0}}}}"#
+    )
+}
+
 /// One mock terminal the Connect load talks to.
 #[derive(Debug, Clone)]
 pub struct TerminalTarget {
@@ -134,11 +144,7 @@ impl Workload for ConnectCharge {
     fn request(&self, conn: usize) -> (Request<Full<Bytes>>, (usize, i64)) {
         let t = &self.terminals[conn % self.terminals.len()];
         let ts = jiff::Timestamp::now().as_second();
-        let payload = json!({
-            "client_transaction_id": Uuid::new_v4().to_string(),
-            "amount": {"subtotal_iva": 0, "subtotal_iva0": CONNECT_AMOUNT_MINOR, "iva": 0}
-        })
-        .to_string();
+        let payload = connect_charge_payload();
         let sealed = auth::seal_request(&t.creds, ts, &payload).expect("a JSON object payload");
         let req = Request::post("/terminal/v1/charge")
             .header(header::HOST, t.addr.to_string())
@@ -157,9 +163,12 @@ impl Workload for ConnectCharge {
         body: &[u8],
     ) -> Result<(), String> {
         let t = &self.terminals[conn % self.terminals.len()];
-        let text = String::from_utf8_lossy(body);
-        let plain = auth::open_response(&t.creds, ts, &text)
-            .map_err(|e| format!("Connect charge: HTTP {status}: {e}: {text}"))?;
+        let plain = auth::open_response_bytes(&t.creds, ts, body).map_err(|e| {
+            format!(
+                "Connect charge: HTTP {status}: {e}: {}",
+                String::from_utf8_lossy(body)
+            )
+        })?;
         // `open_response` has checked that the text is JSON; a substring test of the compact
         // answer is enough for the outcome.
         if status == StatusCode::OK && plain.contains(r#""approved":true"#) {
@@ -174,7 +183,7 @@ impl Workload for ConnectCharge {
 mod tests {
     use super::*;
     use kushki_protocol::schemas::{self, SchemaKind};
-    use serde_json::Value;
+    use serde_json::{Value, json};
 
     #[test]
     fn the_raw_charge_is_a_valid_request_with_a_fresh_id_each_time() {
@@ -186,5 +195,19 @@ mod tests {
         );
         assert_ne!(a["client_transaction_id"], b["client_transaction_id"]);
         assert_eq!(a["amount"]["subtotal_iva0"].to_string(), "12.34");
+    }
+
+    #[test]
+    fn the_connect_payload_is_the_text_json_would_write() {
+        let text = connect_charge_payload();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let id = v["client_transaction_id"].as_str().unwrap();
+        assert!(Uuid::parse_str(id).is_ok(), "{text}");
+        let expected = json!({
+            "client_transaction_id": id,
+            "amount": {"subtotal_iva": 0, "subtotal_iva0": CONNECT_AMOUNT_MINOR, "iva": 0}
+        })
+        .to_string();
+        assert_eq!(text, expected);
     }
 }
