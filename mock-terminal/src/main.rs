@@ -9,6 +9,11 @@ use kushki_protocol::calendar::ClockMode;
 use kushki_protocol::raw::Country;
 use mock_terminal::config::{self, Config, DeviceModel};
 
+/// mimalloc instead of glibc's malloc: allocation and freeing across tokio's worker threads
+/// were a quarter of a raw charge's instructions with glibc (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Mock Sunmi SmartPOS running Kushki ONE in Semi-Integrated mode (Connect API on LAN/localhost,
 /// cloud link to a relay).
 #[derive(Debug, Parser)]
