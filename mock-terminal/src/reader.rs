@@ -190,11 +190,7 @@ fn country_numeric(c: Country) -> &'static str {
 
 /// Appends the uppercase hex of `bytes` (no `format!`: card data is built per transaction).
 fn push_hex_upper(out: &mut String, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0x0f)]));
-    }
+    out.push_str(&hex::encode_upper(bytes));
 }
 
 /// Appends one BER-TLV item: the tag, the value's length in bytes as (at least) two uppercase

@@ -330,49 +330,17 @@ pub fn aes_key(creds: &Credentials, ts: i64) -> [u8; 32] {
 // Hex
 // ---------------------------------------------------------------------------------------------
 
-const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
-
 /// Writes the lowercase hex of `bytes` into `out`, which is exactly twice as long.
 fn hex_into(bytes: &[u8], out: &mut [u8]) {
+    // The lengths match at every call site; a mismatch would leave `out` as it was.
     debug_assert_eq!(out.len(), bytes.len() * 2);
-    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = HEX_LOWER[usize::from(b >> 4)];
-        pair[1] = HEX_LOWER[usize::from(b & 0x0f)];
-    }
+    let _ = hex::encode_to_slice(bytes, out);
 }
-
-/// The value of each hex digit (either case); `0xff` for every other byte.
-const HEX_VALUE: [u8; 256] = {
-    let mut table = [0xffu8; 256];
-    let mut i = 0;
-    while i < 10 {
-        table[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        table[b'a' as usize + i] = 10 + i as u8;
-        table[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    table
-};
 
 /// Decodes hex in either case into `out`, which is exactly half as long; `None` when a
 /// character is not hexadecimal.
 fn unhex_into(text: &[u8], out: &mut [u8]) -> Option<()> {
-    debug_assert_eq!(text.len(), out.len() * 2);
-    let mut bad = 0u8;
-    for (b, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        let (high, low) = (
-            HEX_VALUE[usize::from(pair[0])],
-            HEX_VALUE[usize::from(pair[1])],
-        );
-        // A non-digit's 0xff sets the high bit, which no digit's value has.
-        bad |= high | low;
-        *b = (high << 4) | (low & 0x0f);
-    }
-    (bad & 0x80 == 0).then_some(())
+    hex::decode_to_slice(text, out).ok()
 }
 
 // ---------------------------------------------------------------------------------------------
