@@ -34,13 +34,14 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use kushki_mock_support::body::MAX_BODY_BYTES;
+use kushki_mock_support::fuzz::{Action, action, json_value, mutate, runner, seeds};
 use kushki_protocol::schemas::{self, SchemaKind};
 use mock_acquirer::{Config, DEFAULT_CREDENTIAL};
 use proptest::prelude::*;
-use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use support::bodies::{self, Txn, With};
 use support::{LIMA_MORNING, TestApp, http_client, lima, spawn_app_with};
@@ -55,18 +56,6 @@ fn env_number(name: &str, default: usize) -> usize {
         .and_then(|v| v.parse().ok())
         .filter(|n| *n > 0)
         .unwrap_or(default)
-}
-
-fn cases() -> u32 {
-    env_number("KUSHKI_PROPTEST_CASES", 48) as u32
-}
-
-fn runner() -> TestRunner {
-    TestRunner::new(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -94,27 +83,6 @@ async fn healthy(app: &TestApp, after: &str) {
         (200, json!({"status": "ok"})),
         "the acquirer stopped answering after {after}"
     );
-}
-
-/// The valid example bodies of a request schema (`schemas/fixtures/<dir>/valid/*.json`).
-fn seeds(dir: &str) -> Vec<Value> {
-    let path = format!(
-        "{}/../schemas/fixtures/{dir}/valid",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut files: Vec<_> = std::fs::read_dir(&path)
-        .unwrap_or_else(|e| panic!("{path}: {e}"))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(p).unwrap();
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-        })
-        .collect()
 }
 
 /// A raw API route, its valid examples and the schema of its 200 answer.
@@ -168,73 +136,6 @@ fn raw_routes() -> Vec<Route> {
 // Generators
 // ---------------------------------------------------------------------------------------------
 
-/// Number texts that stress exact money parsing (kept as written: `arbitrary_precision`).
-const NUMBER_TEXTS: &[&str] = &[
-    "0",
-    "-0",
-    "-1",
-    "0.001",
-    "12.345",
-    "1e2",
-    "1E400",
-    "-1e-400",
-    "99999999999999999999999999",
-    "9223372036854775807",
-    "9223372036854775808",
-    "-9223372036854775809",
-    "18446744073709551616",
-    "0.1e1",
-    "100.000000000000000000001",
-];
-
-fn json_leaf() -> BoxedStrategy<Value> {
-    prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>()
-            .prop_filter("finite", |f| f.is_finite())
-            .prop_map(|f| json!(f)),
-        proptest::sample::select(NUMBER_TEXTS)
-            .prop_map(|t| serde_json::from_str::<Value>(t).unwrap()),
-        any::<String>().prop_map(Value::String),
-        "[A-Za-z0-9 ._:-]{0,40}".prop_map(Value::String),
-    ]
-    .boxed()
-}
-
-/// Any JSON value, a few levels deep.
-fn json_value() -> BoxedStrategy<Value> {
-    json_leaf()
-        .prop_recursive(3, 24, 4, |inner| {
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                proptest::collection::vec((key(), inner), 0..4)
-                    .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
-            ]
-        })
-        .boxed()
-}
-
-fn key() -> BoxedStrategy<String> {
-    prop_oneof![
-        4 => "[a-z_]{1,12}",
-        1 => any::<String>(),
-    ]
-    .boxed()
-}
-
-/// One change to a valid body.
-#[derive(Debug, Clone)]
-enum Action {
-    /// Removes the member or element.
-    Remove,
-    /// Replaces its value (a wrong type most of the time).
-    Replace(Value),
-    /// Adds a member to an object.
-    Extra(String, Value),
-}
-
 /// A generated request.
 #[derive(Debug, Clone)]
 enum Input {
@@ -257,15 +158,6 @@ enum Input {
     },
 }
 
-fn action() -> BoxedStrategy<Action> {
-    prop_oneof![
-        2 => Just(Action::Remove),
-        5 => json_value().prop_map(Action::Replace),
-        2 => (key(), json_value()).prop_map(|(k, v)| Action::Extra(k, v)),
-    ]
-    .boxed()
-}
-
 fn input(seeds: usize) -> BoxedStrategy<Input> {
     let seed = 0..seeds.max(1);
     prop_oneof![
@@ -279,88 +171,6 @@ fn input(seeds: usize) -> BoxedStrategy<Input> {
             .prop_map(|(seed, credential)| Input::Credential { seed, credential }),
     ]
     .boxed()
-}
-
-/// Every JSON pointer below the root.
-fn pointers(v: &Value, at: &str, out: &mut Vec<String>) {
-    match v {
-        Value::Object(m) => {
-            for (k, child) in m {
-                let p = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
-                out.push(p.clone());
-                pointers(child, &p, out);
-            }
-        }
-        Value::Array(a) => {
-            for (i, child) in a.iter().enumerate() {
-                let p = format!("{at}/{i}");
-                out.push(p.clone());
-                pointers(child, &p, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn object_pointers(v: &Value) -> Vec<String> {
-    let mut all = vec![String::new()];
-    pointers(v, "", &mut all);
-    all.into_iter()
-        .filter(|p| v.pointer(p).is_some_and(Value::is_object))
-        .collect()
-}
-
-/// The member name a pointer ends with (the nearest one above an array index).
-fn member_name(pointer: &str) -> String {
-    pointer
-        .rsplit('/')
-        .find(|seg| !seg.is_empty() && seg.parse::<usize>().is_err())
-        .unwrap_or_default()
-        .replace("~1", "/")
-        .replace("~0", "~")
-}
-
-/// Applies `action` to the `pick`-th place of `body`; answers the member name the refusal should
-/// name (empty when the change cannot be pinned on one name).
-fn mutate(body: &mut Value, pick: usize, action: &Action) -> String {
-    match action {
-        Action::Extra(key, value) => {
-            let objects = object_pointers(body);
-            let at = &objects[pick % objects.len()];
-            if let Some(Value::Object(m)) = body.pointer_mut(at) {
-                m.insert(key.clone(), value.clone());
-            }
-            key.clone()
-        }
-        Action::Remove | Action::Replace(_) => {
-            let mut all = Vec::new();
-            pointers(body, "", &mut all);
-            if all.is_empty() {
-                return String::new();
-            }
-            let at = all[pick % all.len()].clone();
-            let (parent, last) = at.rsplit_once('/').unwrap_or(("", &at));
-            let last = last.replace("~1", "/").replace("~0", "~");
-            match (action, body.pointer_mut(parent)) {
-                (Action::Remove, Some(Value::Object(m))) => {
-                    m.shift_remove(&last);
-                }
-                (Action::Remove, Some(Value::Array(a))) => {
-                    let i: usize = last.parse().unwrap_or(0);
-                    if i < a.len() {
-                        a.remove(i);
-                    }
-                }
-                (Action::Replace(v), _) => {
-                    if let Some(slot) = body.pointer_mut(&at) {
-                        *slot = v.clone();
-                    }
-                }
-                _ => {}
-            }
-            member_name(&at)
-        }
-    }
 }
 
 /// What goes on the wire.

@@ -17,11 +17,14 @@
 //!   panic, never a 500).
 //! * [`relay`]: the frames of the cloud link between a terminal and the relay.
 //! * [`server`]: binding (port 0 in tests), the house limits, graceful shutdown.
+//! * `fuzz` (feature `fuzz`, for the mocks' robustness tests): generated bad input.
 
 pub mod admin;
 pub mod behaviours;
 pub mod body;
 pub mod clock;
+#[cfg(feature = "fuzz")]
+pub mod fuzz;
 pub mod journal;
 pub mod relay;
 pub mod server;

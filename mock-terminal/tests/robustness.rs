@@ -26,11 +26,12 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use jiff::Timestamp;
 use kushki_mock_support::body::MAX_BODY_BYTES;
+use kushki_mock_support::fuzz::{Action, action, json_value, mutate, runner, seeds};
 use kushki_protocol::auth::{self, Credentials};
 use kushki_protocol::schemas::{self, SchemaKind};
 use proptest::prelude::*;
-use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner};
-use serde_json::{Map, Value, json};
+use proptest::test_runner::TestCaseError;
+use serde_json::{Value, json};
 
 use support::pos::PosKeys;
 use support::{BUSINESS_CODE, SERIAL, START, World};
@@ -38,22 +39,6 @@ use support::{BUSINESS_CODE, SERIAL, START, World};
 // ---------------------------------------------------------------------------------------------
 // Set-up
 // ---------------------------------------------------------------------------------------------
-
-fn cases() -> u32 {
-    std::env::var("KUSHKI_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(48)
-}
-
-fn runner() -> TestRunner {
-    TestRunner::new(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })
-}
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -122,23 +107,6 @@ fn keys() -> PosKeys {
     }
 }
 
-fn seeds(dir: &str) -> Vec<Value> {
-    let path = format!(
-        "{}/../schemas/fixtures/connect/{dir}/valid",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut files: Vec<_> = std::fs::read_dir(&path)
-        .unwrap_or_else(|e| panic!("{path}: {e}"))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
-        .collect()
-}
-
 /// A POST route of the Connect API and its valid example bodies.
 struct Op {
     route: &'static str,
@@ -148,7 +116,7 @@ struct Op {
 fn post_ops() -> Vec<Op> {
     let op = |route, dir| Op {
         route,
-        seeds: seeds(dir),
+        seeds: seeds(&format!("connect/{dir}")),
     };
     vec![
         op("charge", "charge.request"),
@@ -166,64 +134,8 @@ fn post_ops() -> Vec<Op> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Generators (the same shapes as mock-acquirer/tests/robustness.rs)
+// Generators (the shared ones are in `kushki_mock_support::fuzz`)
 // ---------------------------------------------------------------------------------------------
-
-const NUMBER_TEXTS: &[&str] = &[
-    "0",
-    "-0",
-    "-1",
-    "0.001",
-    "12.345",
-    "1e2",
-    "1E400",
-    "-1e-400",
-    "99999999999999999999999999",
-    "9223372036854775807",
-    "9223372036854775808",
-    "-9223372036854775809",
-    "18446744073709551616",
-    "100.000000000000000000001",
-];
-
-fn json_leaf() -> BoxedStrategy<Value> {
-    prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>()
-            .prop_filter("finite", |f| f.is_finite())
-            .prop_map(|f| json!(f)),
-        proptest::sample::select(NUMBER_TEXTS)
-            .prop_map(|t| serde_json::from_str::<Value>(t).unwrap()),
-        any::<String>().prop_map(Value::String),
-        "[A-Za-z0-9 ._:/-]{0,40}".prop_map(Value::String),
-    ]
-    .boxed()
-}
-
-fn json_value() -> BoxedStrategy<Value> {
-    json_leaf()
-        .prop_recursive(3, 24, 4, |inner| {
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                proptest::collection::vec((key(), inner), 0..4)
-                    .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
-            ]
-        })
-        .boxed()
-}
-
-fn key() -> BoxedStrategy<String> {
-    prop_oneof![4 => "[a-z_]{1,12}", 1 => any::<String>()].boxed()
-}
-
-#[derive(Debug, Clone)]
-enum Action {
-    Remove,
-    Replace(Value),
-    Extra(String, Value),
-}
 
 /// A generated plaintext: a valid example with one change, or any JSON.
 #[derive(Debug, Clone)]
@@ -238,91 +150,13 @@ enum Plain {
 }
 
 fn plain() -> BoxedStrategy<Plain> {
-    let action = prop_oneof![
-        2 => Just(Action::Remove),
-        5 => json_value().prop_map(Action::Replace),
-        2 => (key(), json_value()).prop_map(|(k, v)| Action::Extra(k, v)),
-    ];
     prop_oneof![
-        8 => (any::<usize>(), any::<usize>(), action)
+        8 => (any::<usize>(), any::<usize>(), action())
             .prop_map(|(seed, pick, action)| Plain::Mutated { seed, pick, action }),
         2 => json_value().prop_map(Plain::Json),
         1 => any::<String>().prop_map(Plain::Text),
     ]
     .boxed()
-}
-
-fn pointers(v: &Value, at: &str, out: &mut Vec<String>) {
-    match v {
-        Value::Object(m) => {
-            for (k, child) in m {
-                let p = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
-                out.push(p.clone());
-                pointers(child, &p, out);
-            }
-        }
-        Value::Array(a) => {
-            for (i, child) in a.iter().enumerate() {
-                let p = format!("{at}/{i}");
-                out.push(p.clone());
-                pointers(child, &p, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn member_name(pointer: &str) -> String {
-    pointer
-        .rsplit('/')
-        .find(|seg| !seg.is_empty() && seg.parse::<usize>().is_err())
-        .unwrap_or_default()
-        .replace("~1", "/")
-        .replace("~0", "~")
-}
-
-/// Applies `action`; answers the member the refusal should name.
-fn mutate(body: &mut Value, pick: usize, action: &Action) -> String {
-    match action {
-        Action::Extra(key, value) => {
-            let mut objects = vec![String::new()];
-            pointers(body, "", &mut objects);
-            objects.retain(|p| body.pointer(p).is_some_and(Value::is_object));
-            let at = &objects[pick % objects.len()];
-            if let Some(Value::Object(m)) = body.pointer_mut(at) {
-                m.insert(key.clone(), value.clone());
-            }
-            key.clone()
-        }
-        Action::Remove | Action::Replace(_) => {
-            let mut all = Vec::new();
-            pointers(body, "", &mut all);
-            if all.is_empty() {
-                return String::new();
-            }
-            let at = all[pick % all.len()].clone();
-            let (parent, last) = at.rsplit_once('/').unwrap_or(("", &at));
-            let last = last.replace("~1", "/").replace("~0", "~");
-            match (action, body.pointer_mut(parent)) {
-                (Action::Remove, Some(Value::Object(m))) => {
-                    m.shift_remove(&last);
-                }
-                (Action::Remove, Some(Value::Array(a))) => {
-                    let i: usize = last.parse().unwrap_or(0);
-                    if i < a.len() {
-                        a.remove(i);
-                    }
-                }
-                (Action::Replace(v), _) => {
-                    if let Some(slot) = body.pointer_mut(&at) {
-                        *slot = v.clone();
-                    }
-                }
-                _ => {}
-            }
-            member_name(&at)
-        }
-    }
 }
 
 /// The plaintext text, the member a refusal should name, whether a member was removed.
