@@ -573,15 +573,7 @@ async fn an_acquirer_refusal_passes_through_as_an_acquirer_failure_with_its_stat
 #[tokio::test]
 async fn the_admin_api_reports_the_terminal_and_refuses_unknown_cards() {
     let w = world().await;
-    let t: Value = w
-        .admin
-        .get(format!("{}/__admin/terminal", w.terminal.uri()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t = w.admin_get("/__admin/terminal").await;
     assert_eq!(t["state"], "waiting_for_call");
     assert_eq!(t["cloud"], "online");
     let r = w
@@ -594,15 +586,7 @@ async fn the_admin_api_reports_the_terminal_and_refuses_unknown_cards() {
     assert_eq!(r.status(), 400);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"]["field"], "card");
-    let h: Value = w
-        .admin
-        .get(format!("{}/__admin/health", w.terminal.uri()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let h = w.admin_get("/__admin/health").await;
     assert_eq!(h["status"], "ok");
 }
 

@@ -52,15 +52,7 @@ async fn accepted(w: &World, path: Path, job: Value) -> String {
 }
 
 async fn admin_prints(w: &World) -> Vec<Value> {
-    let v: Value = w
-        .admin
-        .get(format!("{}/__admin/prints", w.terminal.uri()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = w.admin_get("/__admin/prints").await;
     v["prints"].as_array().unwrap().clone()
 }
 
@@ -655,15 +647,7 @@ async fn reset_forgets_the_jobs_and_clears_the_printer_faults() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert!(admin_prints(&w).await.is_empty());
-    let view: Value = w
-        .admin
-        .get(format!("{}/__admin/printer", w.terminal.uri()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view = w.admin_get("/__admin/printer").await;
     assert_eq!(view, json!({"paper": "ok", "busy": false, "pending": 0}));
     let bad = w
         .admin

@@ -814,15 +814,7 @@ async fn a_padding_failure_and_a_signature_failure_answer_byte_identically() {
         String::from_utf8_lossy(&answers[1].3)
     );
     // The journal, not the client, says which check failed.
-    let journal: Value = w
-        .admin
-        .get(format!("{}/__admin/journal", w.terminal.uri()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let journal = w.admin_get("/__admin/journal").await;
     let notes: Vec<String> = journal["entries"]
         .as_array()
         .unwrap()

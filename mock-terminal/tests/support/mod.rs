@@ -143,18 +143,22 @@ impl World {
         assert_eq!(r.status(), 201);
     }
 
+    /// `GET` of a terminal admin route (`/__admin/journal`), its JSON answer.
+    pub async fn admin_get(&self, route: &str) -> Value {
+        self.admin
+            .get(format!("{}{route}", self.terminal.uri()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// Waits (a bounded number of short polls) until the terminal is in `phase`.
     pub async fn wait_phase(&self, phase: &str) {
         for _ in 0..400 {
-            let t: Value = self
-                .admin
-                .get(format!("{}/__admin/terminal", self.terminal.uri()))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let t = self.admin_get("/__admin/terminal").await;
             if t["state"]["phase"] == phase {
                 return;
             }
