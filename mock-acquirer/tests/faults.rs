@@ -4,16 +4,14 @@
 
 mod support;
 
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mock_acquirer::{Config, DEFAULT_CREDENTIAL};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 use support::bodies;
-use support::{LIMA_MORNING, http_client, spawn_app_with};
+use support::{Binary, LIMA_MORNING, http_client, spawn_app_with, spawn_binary};
 
 /// Loaders hammering the binary while it is killed.
 const LOADERS: usize = 16;
@@ -26,34 +24,9 @@ async fn a_sigkill_mid_load_loses_no_exchange_the_acquirer_had_answered() {
         "mock-acquirer-sigkill-{}.jsonl",
         uuid::Uuid::new_v4()
     ));
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_mock-acquirer"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--clock",
-            "manual",
-            "--start-time",
-            LIMA_MORNING,
-            "--test-delay-secs",
-            "0",
-        ])
-        .arg("--journal")
-        .arg(&journal)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start the mock-acquirer binary");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
-        .await
-        .expect("the binary prints its address")
-        .unwrap()
-        .unwrap();
-    let base = first
-        .strip_prefix("mock-acquirer listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_string();
+    let Binary {
+        mut child, base, ..
+    } = spawn_binary(&journal, &["--test-delay-secs", "0"]).await;
 
     // (client_transaction_id, transaction_reference) of every 200 a loader received in full.
     let answered: Arc<Mutex<Vec<(String, String)>>> = Arc::default();

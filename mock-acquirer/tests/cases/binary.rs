@@ -1,13 +1,8 @@
 //! The `mock-acquirer` binary: it binds port 0, prints its address, and writes every exchange,
 //! masked, through to its journal file before answering, so a SIGKILL loses nothing answered.
 
-use std::process::Stdio;
-use std::time::Duration;
-
-use tokio::io::{AsyncBufReadExt, BufReader};
-
 use crate::support::bodies::{self, With};
-use crate::support::{LIMA_MORNING, check_schema, http_client};
+use crate::support::{Binary, LIMA_MORNING, check_schema, http_client, spawn_binary};
 
 #[tokio::test]
 async fn the_binary_prints_its_address_and_its_journal_file_survives_sigkill() {
@@ -15,36 +10,12 @@ async fn the_binary_prints_its_address_and_its_journal_file_survives_sigkill() {
         "mock-acquirer-journal-{}.jsonl",
         uuid::Uuid::new_v4()
     ));
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_mock-acquirer"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--clock",
-            "manual",
-            "--start-time",
-            LIMA_MORNING,
-        ])
-        .arg("--journal")
-        .arg(&journal)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start the mock-acquirer binary");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let first = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
-        .await
-        .expect("the binary prints its address within 10 s")
-        .expect("read stdout")
-        .expect("a first line");
-    let base = first
-        .strip_prefix("mock-acquirer listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_string();
+    let Binary {
+        mut child, base, ..
+    } = spawn_binary(&journal, &[]).await;
     assert!(
         base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"),
-        "the first line gives the bound address: {first}"
+        "the first line gives the bound address: {base}"
     );
 
     let http = http_client();

@@ -39,6 +39,56 @@ pub struct TestApp {
     pub http: reqwest::Client,
 }
 
+/// The `mock-acquirer` binary started on port 0 with a manual clock at [`LIMA_MORNING`], its
+/// journal file at `journal`, and `extra` flags.
+pub struct Binary {
+    /// The process (killed when dropped).
+    pub child: tokio::process::Child,
+    /// `http://127.0.0.1:PORT`, from the first line it prints.
+    pub base: String,
+    /// The rest of its output, held open so that later prints find a reader.
+    _stdout: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+}
+
+/// Starts [`Binary`]; panics unless it prints `mock-acquirer listening on http://ADDR` first,
+/// within 10 s.
+pub async fn spawn_binary(journal: &std::path::Path, extra: &[&str]) -> Binary {
+    use tokio::io::AsyncBufReadExt as _;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_mock-acquirer"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--clock",
+            "manual",
+            "--start-time",
+            LIMA_MORNING,
+        ])
+        .args(extra)
+        .arg("--journal")
+        .arg(journal)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the mock-acquirer binary");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let first = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+        .await
+        .expect("the binary prints its address within 10 s")
+        .expect("read stdout")
+        .expect("a first line");
+    let base = first
+        .strip_prefix("mock-acquirer listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_string();
+    Binary {
+        child,
+        base,
+        _stdout: lines,
+    }
+}
+
 /// A reqwest client (rustls needs its provider installed first, DESIGN.md pitfalls).
 pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
