@@ -11,7 +11,7 @@ use mock_acquirer::{Config, DEFAULT_CREDENTIAL};
 use serde_json::Value;
 
 use support::bodies;
-use support::{Binary, LIMA_MORNING, http_client, spawn_app_with, spawn_binary};
+use support::{LIMA_MORNING, http_client, spawn_app_with, spawn_binary};
 
 /// Loaders hammering the binary while it is killed.
 const LOADERS: usize = 16;
@@ -24,9 +24,10 @@ async fn a_sigkill_mid_load_loses_no_exchange_the_acquirer_had_answered() {
         "mock-acquirer-sigkill-{}.jsonl",
         uuid::Uuid::new_v4()
     ));
-    let Binary {
-        mut child, base, ..
-    } = spawn_binary(&journal, &["--test-delay-secs", "0"]).await;
+    // Held whole: its stdout reader must outlive the binary's later prints (a `..` pattern
+    // would drop it here and the binary would die of a broken pipe).
+    let mut binary = spawn_binary(&journal, &["--test-delay-secs", "0"]).await;
+    let base = binary.base.clone();
 
     // (client_transaction_id, transaction_reference) of every 200 a loader received in full.
     let answered: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
@@ -76,7 +77,7 @@ async fn a_sigkill_mid_load_loses_no_exchange_the_acquirer_had_answered() {
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    child.kill().await.expect("SIGKILL the binary");
+    binary.child.kill().await.expect("SIGKILL the binary");
     for l in loaders {
         l.await.expect("a loader panicked");
     }
