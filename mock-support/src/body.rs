@@ -5,6 +5,7 @@
 //! (128), so a body nested 10,000 deep is an error, not a stack overflow.
 
 use axum::http::{HeaderMap, header};
+use kushki_protocol::doc::Doc;
 use serde_json::Value;
 
 /// Largest body a mock accepts (the raw API's biggest documented body, an ICC charge with TLV, is
@@ -33,6 +34,22 @@ pub enum BodyError {
 
 /// Checks the content type and parses `bytes` as a JSON object.
 pub fn json_object(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, BodyError> {
+    content_type(headers)?;
+    parse_object(bytes)
+}
+
+/// [`json_object`] into the raw API's body representation, [`Doc`], which borrows `bytes`: the
+/// same checks, the same errors.
+pub fn json_doc<'a>(headers: &HeaderMap, bytes: &'a [u8]) -> Result<Doc<'a>, BodyError> {
+    content_type(headers)?;
+    let doc = Doc::parse(text(bytes)?).map_err(|e| BodyError::NotJson(e.to_string()))?;
+    match doc {
+        Doc::Object(_) => Ok(doc),
+        other => Err(BodyError::NotObject(other.type_name())),
+    }
+}
+
+fn content_type(headers: &HeaderMap) -> Result<(), BodyError> {
     if let Some(ct) = headers.get(header::CONTENT_TYPE) {
         let ct = ct.to_str().unwrap_or("");
         let essence = ct.split(';').next().unwrap_or("").trim();
@@ -40,16 +57,21 @@ pub fn json_object(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, BodyError
             return Err(BodyError::ContentType(ct.chars().take(100).collect()));
         }
     }
-    parse_object(bytes)
+    Ok(())
+}
+
+/// A body's text: not blank, UTF-8.
+fn text(bytes: &[u8]) -> Result<&str, BodyError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(BodyError::Empty);
+    }
+    std::str::from_utf8(bytes).map_err(|_| BodyError::NotUtf8)
 }
 
 /// Parses `bytes` as a JSON object, without looking at headers.
 pub fn parse_object(bytes: &[u8]) -> Result<Value, BodyError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(BodyError::Empty);
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| BodyError::NotUtf8)?;
-    let value: Value = serde_json::from_str(text).map_err(|e| BodyError::NotJson(e.to_string()))?;
+    let value: Value =
+        serde_json::from_str(text(bytes)?).map_err(|e| BodyError::NotJson(e.to_string()))?;
     if value.is_object() {
         Ok(value)
     } else {
@@ -63,6 +85,30 @@ pub fn parse_object(bytes: &[u8]) -> Result<Value, BodyError> {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    #[test]
+    fn both_representations_refuse_alike() {
+        let mut ct = HeaderMap::new();
+        ct.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        for (h, body) in [
+            (&HeaderMap::new(), &b" "[..]),
+            (&HeaderMap::new(), b"\xff"),
+            (&HeaderMap::new(), b"{"),
+            (&HeaderMap::new(), b"[1]"),
+            (&HeaderMap::new(), b"\"x\""),
+            (&HeaderMap::new(), deep.as_bytes()),
+            (&ct, b"{}"),
+        ] {
+            assert_eq!(
+                json_doc(h, body).map(|d| d.to_value()),
+                json_object(h, body),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        assert!(json_doc(&HeaderMap::new(), b"{}").is_ok());
+    }
 
     #[test]
     fn every_malformed_body_is_a_typed_error() {

@@ -79,6 +79,7 @@ pub mod auth;
 pub mod calendar;
 pub mod catalog;
 pub mod connect;
+pub mod doc;
 pub mod errors;
 pub mod mask;
 pub mod money;

@@ -329,37 +329,36 @@ impl AmountBreakdown {
     /// Parses a wire `amount` object. `currency` is the object's own `currency` on the raw API, the
     /// terminal's on Connect; `path` is the object's dotted path (`amount`) for error messages.
     /// Fields other than the amount components (`currency`) are left to the schema.
-    pub fn parse(
-        object: &Map<String, Value>,
+    pub fn parse<O: Fields + ?Sized>(
+        object: &O,
         currency: Currency,
         units: Units,
         path: &str,
     ) -> Result<Self, MoneyError> {
         // The field's path is written only for an error.
-        let component =
-            |map: &Map<String, Value>, key: &str, at: &str| -> Result<Option<Amount>, MoneyError> {
-                match map.get(key) {
-                    None | Some(Value::Null) => Ok(None),
-                    Some(Value::Number(n)) => match units {
-                        Units::Major => parse_major_text(n.as_str(), currency, ""),
-                        Units::Minor => parse_minor_text(n.as_str(), currency, ""),
-                    }
-                    .map(Some)
-                    .map_err(|e| MoneyError::new(format!("{at}.{key}"), e.reason)),
-                    Some(other) => Err(MoneyError::new(
-                        format!("{at}.{key}"),
-                        format!("expected a number, found {}", json_type(other)),
-                    )),
+        let component = |map: &O, key: &str, at: &str| -> Result<Option<Amount>, MoneyError> {
+            match map.field(key) {
+                None | Some(Field::Null) => Ok(None),
+                Some(Field::Number(n)) => match units {
+                    Units::Major => parse_major_text(n, currency, ""),
+                    Units::Minor => parse_minor_text(n, currency, ""),
                 }
-            };
+                .map(Some)
+                .map_err(|e| MoneyError::new(format!("{at}.{key}"), e.reason)),
+                Some(other) => Err(MoneyError::new(
+                    format!("{at}.{key}"),
+                    format!("expected a number, found {}", other.type_name()),
+                )),
+            }
+        };
         let required = |key: &str| -> Result<Amount, MoneyError> {
             component(object, key, path)?
                 .ok_or_else(|| MoneyError::new(format!("{path}.{key}"), "is required"))
         };
         let mut extra_taxes = Vec::new();
-        match object.get("extra_taxes") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(taxes)) => {
+        match object.field("extra_taxes") {
+            None | Some(Field::Null) => {}
+            Some(Field::Object(taxes)) => {
                 let at = format!("{path}.extra_taxes");
                 for tax in ExtraTax::ALL {
                     if let Some(a) = component(taxes, tax.as_str(), &at)? {
@@ -370,7 +369,7 @@ impl AmountBreakdown {
             Some(other) => {
                 return Err(MoneyError::new(
                     format!("{path}.extra_taxes"),
-                    format!("expected an object, found {}", json_type(other)),
+                    format!("expected an object, found {}", other.type_name()),
                 ));
             }
         }
@@ -452,6 +451,71 @@ impl AmountBreakdown {
             map.insert("extra_taxes".into(), Value::Object(taxes));
         }
         map
+    }
+}
+
+/// One member of a JSON object as the typed readers see it, whichever representation holds the
+/// object (`serde_json`'s map, or a request body's [`crate::doc::Members`]).
+#[derive(Debug)]
+pub enum Field<'a, O: ?Sized> {
+    /// `null`.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A number's text as written.
+    Number(&'a str),
+    /// A string.
+    String(&'a str),
+    /// An array.
+    Array,
+    /// An object.
+    Object(&'a O),
+}
+
+impl<O: ?Sized> Field<'_, O> {
+    /// The JSON type's name, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Field::Null => "null",
+            Field::Bool(_) => "boolean",
+            Field::Number(_) => "number",
+            Field::String(_) => "string",
+            Field::Array => "array",
+            Field::Object(_) => "object",
+        }
+    }
+}
+
+/// Read access to a JSON object's members by name.
+pub trait Fields {
+    /// The member named `key`.
+    fn field(&self, key: &str) -> Option<Field<'_, Self>>;
+}
+
+impl Fields for Map<String, Value> {
+    fn field(&self, key: &str) -> Option<Field<'_, Self>> {
+        Some(match self.get(key)? {
+            Value::Null => Field::Null,
+            Value::Bool(b) => Field::Bool(*b),
+            Value::Number(n) => Field::Number(n.as_str()),
+            Value::String(s) => Field::String(s),
+            Value::Array(_) => Field::Array,
+            Value::Object(o) => Field::Object(o),
+        })
+    }
+}
+
+impl<'d> Fields for crate::doc::Members<'d> {
+    fn field(&self, key: &str) -> Option<Field<'_, Self>> {
+        use crate::doc::Doc;
+        Some(match self.get(key)? {
+            Doc::Null => Field::Null,
+            Doc::Bool(b) => Field::Bool(*b),
+            Doc::Number(n) => Field::Number(n),
+            Doc::String(s) => Field::String(s),
+            Doc::Array(_) => Field::Array,
+            Doc::Object(o) => Field::Object(o),
+        })
     }
 }
 

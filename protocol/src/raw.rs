@@ -6,9 +6,11 @@
 //! maps the wire's `transaction_mode` × `transaction_type` pair onto one [`Operation`] per row of
 //! ref §2.3.
 
+use serde::de::IntoDeserializer;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::doc::Doc;
 use crate::money::{AmountBreakdown, Currency, MoneyError, Units};
 
 wire_enum! {
@@ -305,12 +307,12 @@ fn field_err(field: &str, reason: impl Into<String>) -> RequestError {
 
 impl TransactionRequest {
     /// Types a body that already passed its schema.
-    pub fn from_json(body: &Value) -> Result<TransactionRequest, RequestError> {
+    pub fn from_doc(body: &Doc<'_>) -> Result<TransactionRequest, RequestError> {
         let obj = body
             .as_object()
             .ok_or_else(|| field_err("", "the body must be a JSON object"))?;
-        let text = |key: &str| obj.get(key).and_then(Value::as_str);
-        let flag = |key: &str| obj.get(key).and_then(Value::as_bool).unwrap_or(false);
+        let text = |key: &str| obj.get(key).and_then(Doc::as_str);
+        let flag = |key: &str| obj.get(key).and_then(Doc::as_bool).unwrap_or(false);
         let mode_text =
             text("transaction_mode").ok_or_else(|| field_err("transaction_mode", "is required"))?;
         let kind_text =
@@ -330,10 +332,10 @@ impl TransactionRequest {
             .ok_or_else(|| field_err("client_transaction_id", "is required"))?
             .to_string();
         let (amount, currency) = match obj.get("amount") {
-            Some(Value::Object(a)) => {
+            Some(Doc::Object(a)) => {
                 let currency: Currency = a
                     .get("currency")
-                    .and_then(Value::as_str)
+                    .and_then(Doc::as_str)
                     .ok_or_else(|| field_err("amount.currency", "is required"))?
                     .parse()
                     .map_err(|e: MoneyError| field_err("amount.currency", e.reason))?;
@@ -342,13 +344,13 @@ impl TransactionRequest {
                     Some(currency),
                 )
             }
-            None | Some(Value::Null) => (None, None),
+            None | Some(Doc::Null) => (None, None),
             Some(_) => return Err(field_err("amount", "must be an object")),
         };
         let card_details = match obj.get("card_details") {
-            // Deserialised from the borrowed value: no copy of the card data.
+            // Read from the body's tree in place, without a `Value`.
             Some(v) if !v.is_null() => Some(
-                CardDetails::deserialize(v)
+                CardDetails::deserialize(v.into_deserializer())
                     .map_err(|e| field_err("card_details", e.to_string()))?,
             ),
             _ => None,
@@ -358,19 +360,17 @@ impl TransactionRequest {
             obj.get("deferred")
                 .and_then(|d| d.get("months"))
                 .and_then(|m| match m {
-                    Value::String(s) => s.parse().ok(),
-                    Value::Number(n) => n.to_string().parse().ok(),
+                    Doc::String(s) => s.parse().ok(),
+                    Doc::Number(n) => n.parse().ok(),
                     _ => None,
                 })
         } else {
             None
         };
         let cashback = match (flag("is_cashback"), obj.get("cashback_amount"), currency) {
-            (true, Some(Value::Number(n)), Some(c)) => Some(crate::money::parse_major_text(
-                n.as_str(),
-                c,
-                "cashback_amount",
-            )?),
+            (true, Some(Doc::Number(n)), Some(c)) => {
+                Some(crate::money::parse_major_text(n, c, "cashback_amount")?)
+            }
             _ => None,
         };
         Ok(TransactionRequest {
@@ -510,6 +510,12 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The body's text read as the acquirer reads it.
+    fn doc(body: &Value) -> Doc<'static> {
+        let text: &'static str = Box::leak(body.to_string().into_boxed_str());
+        Doc::parse(text).unwrap()
+    }
+
     #[test]
     fn every_vocabulary_has_its_wire_spelling() {
         for m in TransactionMode::ALL {
@@ -591,7 +597,7 @@ mod tests {
             "transaction_mode":"Void","transaction_type":"charge","is_smart_void":true,
             "client_transaction_id":"6680eadc-6c8d-44aa-8ca0-18e061c1472a",
             "transaction_reference":"f2f29080-0214-42c0-95a5-77ecf3434cd7","omit_card":true});
-        let req = TransactionRequest::from_json(&body).unwrap();
+        let req = TransactionRequest::from_doc(&doc(&body)).unwrap();
         assert_eq!(req.operation, Operation::Void(TransactionType::Charge));
         assert!(req.omit_card && req.is_smart_void);
         assert_eq!(req.amount.unwrap().total().to_string(), "60000.00 PEN");
@@ -601,7 +607,7 @@ mod tests {
     fn an_impossible_mode_and_type_pair_names_the_type() {
         let body = json!({"transaction_mode":"Reverse","transaction_type":"preAuth",
             "client_transaction_id":"x"});
-        let err = TransactionRequest::from_json(&body).unwrap_err();
+        let err = TransactionRequest::from_doc(&doc(&body)).unwrap_err();
         assert_eq!(err.field(), "transaction_type");
     }
 
@@ -609,7 +615,7 @@ mod tests {
     fn an_inexact_amount_names_its_field() {
         let body = json!({"amount":{"currency":"PEN","iva":0,"subtotal_iva":0,"subtotal_iva0":12.505},
             "transaction_mode":"Authorization","transaction_type":"charge","client_transaction_id":"x"});
-        let err = TransactionRequest::from_json(&body).unwrap_err();
+        let err = TransactionRequest::from_doc(&doc(&body)).unwrap_err();
         assert_eq!(err.field(), "amount.subtotal_iva0");
     }
 }

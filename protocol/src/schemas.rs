@@ -15,8 +15,13 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use jsonschema::error::ValidationErrorKind;
-use jsonschema::{Draft, Retrieve, Uri, ValidationError, Validator};
+use jsonschema::json::Json;
+use jsonschema::{Draft, Keyword, Retrieve, Uri, ValidationError, ValidationOptions, Validator};
 use serde_json::Value;
+
+use crate::doc::{Doc, DocJson};
+
+pub(crate) use decimal::{Digits, digits as decimal_digits};
 
 /// The base every schema's `$id` is relative to
 /// (`https://kushki-conformance.invalid/schemas/raw/transaction.request.json`).
@@ -234,6 +239,24 @@ pub fn is_valid(kind: SchemaKind, instance: &Value) -> bool {
     }
 }
 
+/// Whether a [`Doc`] satisfies `kind`'s schema: the same schema and the same verdict as
+/// [`is_valid`] on the `Value` of the same text (the crate's tests compare them), without
+/// building that `Value`. Violations are listed by [`validate`] on the `Value`
+/// ([`Doc::to_value`]), which only a failing body needs.
+///
+/// # Panics
+///
+/// If the embedded schema does not compile, which the crate's tests rule out.
+pub fn is_valid_doc(kind: SchemaKind, instance: &Doc<'_>) -> bool {
+    let validator = DOC_VALIDATORS[kind as usize]
+        .get_or_init(|| build_for::<DocJson>(kind))
+        .as_ref();
+    match validator {
+        Ok(v) => v.is_valid(instance),
+        Err(e) => panic!("schema {kind} does not compile: {e}"),
+    }
+}
+
 /// Compiles `kind`'s schema (once; later calls return the cached outcome), with the compiler's
 /// message on failure. [`validate`] calls this itself; tests call it to prove every schema
 /// compiles.
@@ -246,17 +269,25 @@ const KIND_COUNT: usize = SchemaKind::ALL.len();
 static VALIDATORS: [OnceLock<Result<Validator, String>>; KIND_COUNT] =
     [const { OnceLock::new() }; KIND_COUNT];
 
+static DOC_VALIDATORS: [OnceLock<Result<Validator<DocJson>, String>>; KIND_COUNT] =
+    [const { OnceLock::new() }; KIND_COUNT];
+
 fn validator(kind: SchemaKind) -> Result<&'static Validator, &'static str> {
     VALIDATORS[kind as usize]
-        .get_or_init(|| build(kind))
+        .get_or_init(|| build_for(kind))
         .as_ref()
         .map_err(String::as_str)
 }
 
-fn build(kind: SchemaKind) -> Result<Validator, String> {
+/// One schema compiled for instances in representation `F`, with the same options for every
+/// representation.
+fn build_for<F: Json>(kind: SchemaKind) -> Result<Validator<F>, String>
+where
+    decimal::PowerOfTen: for<'i> Keyword<'i, F>,
+{
     let schema: Value =
         serde_json::from_str(kind.text()).map_err(|e| format!("{}: not JSON: {e}", kind.path()))?;
-    jsonschema::options()
+    ValidationOptions::<_, F>::default()
         .with_draft(Draft::Draft202012)
         .with_base_uri(kind.id())
         .with_retriever(Embedded)
@@ -275,21 +306,27 @@ fn build(kind: SchemaKind) -> Result<Validator, String> {
 /// and the message (`12.505 is not a multiple of 0.01`) are the standard keyword's; a schema with
 /// any other divisor does not compile, which the crate's tests would show.
 mod decimal {
+    use jsonschema::json::Json;
     use jsonschema::paths::Location;
     use jsonschema::{Keyword, ValidationError};
     use serde_json::{Map, Value};
 
+    use crate::doc::{Doc, DocJson};
+
     /// `multipleOf: 10^power`.
-    pub(super) struct PowerOfTen {
+    pub(crate) struct PowerOfTen {
         power: i64,
         text: String,
     }
 
-    pub(super) fn factory<'a>(
+    pub(super) fn factory<'a, F: Json>(
         _parent: &'a Map<String, Value>,
         value: &'a Value,
         _path: Location,
-    ) -> Result<Box<dyn for<'i> Keyword<'i>>, ValidationError<'a>> {
+    ) -> Result<Box<dyn for<'i> Keyword<'i, F>>, ValidationError<'a>>
+    where
+        PowerOfTen: for<'i> Keyword<'i, F>,
+    {
         let power = match value {
             Value::Number(n) => match digits(n.as_str()) {
                 Some(Digits::NonZero {
@@ -313,7 +350,7 @@ mod decimal {
 
     /// What the decimal text of a JSON number says about its digits.
     #[derive(Debug, PartialEq, Eq)]
-    pub(super) enum Digits {
+    pub(crate) enum Digits {
         /// Every digit is zero.
         Zero,
         /// The power of ten of the last non-zero digit (`12.50` → -1, `1e2` → 2, `120` → 1),
@@ -325,7 +362,7 @@ mod decimal {
     }
 
     /// Reads a JSON number's text (sign and exponent included); `None` when it is not one.
-    pub(super) fn digits(text: &str) -> Option<Digits> {
+    pub(crate) fn digits(text: &str) -> Option<Digits> {
         let text = text.strip_prefix('-').unwrap_or(text);
         let (mantissa, exponent) = match text.find(['e', 'E']) {
             Some(i) => {
@@ -366,33 +403,53 @@ mod decimal {
     }
 
     impl PowerOfTen {
-        fn holds(&self, instance: &Value) -> bool {
-            match instance {
-                Value::Number(n) => match digits(n.as_str()) {
-                    Some(Digits::Zero) => true,
-                    Some(Digits::NonZero { lowest_power, .. }) => lowest_power >= self.power,
-                    None => false,
-                },
-                // multipleOf says nothing of other types.
-                _ => true,
+        /// The verdict on a number's text; `None` for an instance that is not a number, of
+        /// which multipleOf says nothing.
+        fn holds(&self, number: Option<&str>) -> bool {
+            match number.map(digits) {
+                None | Some(Some(Digits::Zero)) => true,
+                Some(Some(Digits::NonZero { lowest_power, .. })) => lowest_power >= self.power,
+                Some(None) => false,
             }
+        }
+
+        fn error<'i>(&self, instance: impl std::fmt::Display) -> ValidationError<'i> {
+            ValidationError::custom(format!("{instance} is not a multiple of {}", self.text))
+        }
+    }
+
+    fn value_number(instance: &Value) -> Option<&str> {
+        match instance {
+            Value::Number(n) => Some(n.as_str()),
+            _ => None,
         }
     }
 
     impl<'i> Keyword<'i> for PowerOfTen {
         fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
-            if self.holds(instance) {
+            if self.holds(value_number(instance)) {
                 Ok(())
             } else {
-                Err(ValidationError::custom(format!(
-                    "{instance} is not a multiple of {}",
-                    self.text
-                )))
+                Err(self.error(instance))
             }
         }
 
         fn is_valid(&self, instance: &'i Value) -> bool {
-            self.holds(instance)
+            self.holds(value_number(instance))
+        }
+    }
+
+    impl<'i> Keyword<'i, DocJson> for PowerOfTen {
+        fn validate(&self, instance: &'i Doc<'i>) -> Result<(), ValidationError<'i>> {
+            if self.holds(instance.number_text()) {
+                Ok(())
+            } else {
+                Err(self.error(instance.to_value()))
+            }
+        }
+
+        fn is_valid(&self, instance: &'i Doc<'i>) -> bool {
+            self.holds(instance.number_text())
         }
     }
 }

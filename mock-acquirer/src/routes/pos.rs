@@ -17,9 +17,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use bytes::Bytes;
 use kushki_mock_support::behaviours::{Fault, Subject};
-use kushki_mock_support::body::{MAX_BODY_BYTES, json_object};
+use kushki_mock_support::body::{MAX_BODY_BYTES, json_doc, json_object};
 use kushki_mock_support::clock::later;
 use kushki_mock_support::journal::Exchange;
+use kushki_protocol::doc::Doc;
 use kushki_protocol::raw::{Operation, TransactionRequest};
 use kushki_protocol::schemas::{self, SchemaKind};
 use serde_json::Value;
@@ -101,6 +102,25 @@ pub fn check_credential(state: &AppState, headers: &HeaderMap) -> Result<(), Api
     }
 }
 
+/// Reads a body whole into the exchange's record.
+async fn read_body(body: Body, ex: &mut Exchange) -> Result<Bytes, ApiError> {
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::invalid(format!("the request body exceeds {MAX_BODY_BYTES} bytes"))
+        })?;
+    ex.request = bytes.clone();
+    Ok(bytes)
+}
+
+/// The E001 that lists every schema violation of a body that failed `kind`'s schema.
+fn schema_error(kind: SchemaKind, value: &Value, ex: &mut Exchange) -> ApiError {
+    let violations = schemas::validate(kind, value).err().unwrap_or_default();
+    ex.violations
+        .extend(violations.iter().map(|v| format!("schema: {v}")));
+    ApiError::invalid(schemas::violations_message(&violations))
+}
+
 /// Reads, parses and schema-validates a body, naming every violation.
 pub async fn read_valid(
     headers: &HeaderMap,
@@ -108,58 +128,48 @@ pub async fn read_valid(
     kind: SchemaKind,
     ex: &mut Exchange,
 ) -> Result<Value, ApiError> {
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| {
-            ApiError::invalid(format!("the request body exceeds {MAX_BODY_BYTES} bytes"))
-        })?;
-    ex.request = bytes.clone();
+    let bytes = read_body(body, ex).await?;
     let value = json_object(headers, &bytes).map_err(|e| ApiError::invalid(e.to_string()))?;
     // The yes/no check first: it costs far less than collecting violations, which only a
     // failing body needs.
     if schemas::is_valid(kind, &value) {
-        return Ok(value);
+        Ok(value)
+    } else {
+        Err(schema_error(kind, &value, ex))
     }
-    schemas::validate(kind, &value).map_err(|violations| {
-        ex.violations
-            .extend(violations.iter().map(|v| format!("schema: {v}")));
-        ApiError::invalid(schemas::violations_message(&violations))
-    })?;
-    Ok(value)
 }
 
 /// Hash of a body, to tell an idempotent retry from a reuse of the id with another body. It
 /// walks the value in its key order and feeds the hasher each token of the compact JSON text
 /// (kinds and lengths too, so no two texts feed alike): two bodies hash alike exactly when their
 /// compact texts are equal, without writing the text (which cost a tenth of a charge).
-fn body_hash(value: &Value) -> u64 {
+fn body_hash(value: &Doc<'_>) -> u64 {
     use std::hash::BuildHasher as _;
-    fn feed(v: &Value, h: &mut impl Hasher) {
+    fn feed(v: &Doc<'_>, h: &mut impl Hasher) {
         match v {
-            Value::Null => h.write_u8(0),
-            Value::Bool(b) => {
+            Doc::Null => h.write_u8(0),
+            Doc::Bool(b) => {
                 h.write_u8(1);
                 b.hash(h);
             }
-            // Number text as received (`arbitrary_precision`): `12.5` and `12.50` differ, as in
-            // the compact text.
-            Value::Number(n) => {
+            // Number text as received: `12.5` and `12.50` differ, as in the compact text.
+            Doc::Number(n) => {
                 h.write_u8(2);
-                n.as_str().hash(h);
+                n.hash(h);
             }
-            Value::String(s) => {
+            Doc::String(s) => {
                 h.write_u8(3);
                 s.hash(h);
             }
-            Value::Array(items) => {
+            Doc::Array(items) => {
                 h.write_u8(4);
                 h.write_usize(items.len());
                 items.iter().for_each(|i| feed(i, h));
             }
-            Value::Object(map) => {
+            Doc::Object(members) => {
                 h.write_u8(5);
-                h.write_usize(map.len());
-                for (k, v) in map {
+                h.write_usize(members.len());
+                for (k, v) in members.iter() {
                     k.hash(h);
                     feed(v, h);
                 }
@@ -226,11 +236,20 @@ async fn process(
         }
         return e.into();
     }
-    let value = match read_valid(headers, body, kind, ex).await {
-        Ok(v) => v,
+    let bytes = match read_body(body, ex).await {
+        Ok(b) => b,
         Err(e) => return e.into(),
     };
-    let req = match TransactionRequest::from_json(&value) {
+    // The body as the harness's own tree (`kushki_protocol::doc`), validated by the same schema
+    // as every other body; a failing one is listed field by field through its `Value`.
+    let value = match json_doc(headers, &bytes) {
+        Ok(v) => v,
+        Err(e) => return ApiError::invalid(e.to_string()).into(),
+    };
+    if !schemas::is_valid_doc(kind, &value) {
+        return schema_error(kind, &value.to_value(), ex).into();
+    }
+    let req = match TransactionRequest::from_doc(&value) {
         Ok(r) => r,
         Err(e) => {
             ex.violations.push(format!("schema: {e}"));
@@ -349,7 +368,7 @@ mod tests {
     use super::body_hash;
 
     fn hash(text: &str) -> u64 {
-        body_hash(&serde_json::from_str(text).unwrap())
+        body_hash(&kushki_protocol::doc::Doc::parse(text).unwrap())
     }
 
     #[test]
