@@ -229,7 +229,11 @@ async fn process(state: &Arc<AppState>, inc: &Incoming, path: &str, ex: &mut Exc
         .and_then(Value::as_str)
         .map(str::to_string);
     ex.client_transaction_id = ctid_text.clone();
-    if let Err(violations) = schemas::validate(schema_for(op), &body) {
+    // The yes/no check first; only a failing body needs its violations listed.
+    let kind = schema_for(op);
+    if !schemas::is_valid(kind, &body)
+        && let Err(violations) = schemas::validate(kind, &body)
+    {
         let failure = parameter_failure(&violations).with_object(object(ctid_text.as_deref()));
         let status = ConnectCode::from_code(&failure.code)
             .map(|c| c.http_status())

@@ -240,6 +240,8 @@ async fn call_acquirer(
             .body(text)
             .send();
         let fault = respond.as_ref().and_then(|r| r.fault);
+        // The journal keeps the acquirer's answer as it came, not a re-serialised copy.
+        let received = &mut ex.response;
         let call = async {
             if matches!(fault, Some(Fault::Timeout) | Some(Fault::Drop)) {
                 // The request reaches the acquirer; its answer never comes back.
@@ -250,10 +252,11 @@ async fn call_acquirer(
                     Ok(resp) => {
                         let status = resp.status().as_u16();
                         match resp.bytes().await {
-                            Ok(b) => Leg::Answer(
-                                status,
-                                serde_json::from_slice(&b).unwrap_or(Value::Null),
-                            ),
+                            Ok(b) => {
+                                let answer = serde_json::from_slice(&b).unwrap_or(Value::Null);
+                                *received = b;
+                                Leg::Answer(status, answer)
+                            }
                             Err(e) => Leg::Unknown(format!("the answer broke off: {e}")),
                         }
                     }
@@ -273,7 +276,10 @@ async fn call_acquirer(
     match &leg {
         Leg::Answer(status, v) => {
             ex.status = *status;
-            ex.response = bytes::Bytes::from(to_text(v));
+            // An answer injected by a behaviour was never received as text.
+            if ex.response.is_empty() {
+                ex.response = bytes::Bytes::from(to_text(v));
+            }
         }
         Leg::Unreachable(why) => ex.note = Some(format!("acquirer unreachable: {why}")),
         Leg::Unknown(why) => ex.note = Some(format!("outcome unknown: {why}")),
