@@ -29,11 +29,13 @@ use kushki_protocol::auth::Credentials;
 use tokio::net::TcpListener;
 
 use load::{LoadResult, Stop};
-use report::{Conditions, Report, Row};
+use report::{Conditions, Report, RoundFigures, Row};
 use workloads::{ConnectCharge, RawCharge, TerminalTarget};
 
-/// Measured seconds per load by default.
-pub const DEFAULT_SECONDS: f64 = 5.0;
+/// Measured seconds per load and round by default.
+pub const DEFAULT_SECONDS: f64 = 3.0;
+/// Rounds of the throughput loads (items 1 to 3) by default.
+pub const DEFAULT_ROUNDS: u16 = 3;
 /// Connections of the throughput loads (the 32).
 pub const DEFAULT_CONNECTIONS: usize = 32;
 /// Connections of the low-load latency figure (the 4).
@@ -52,8 +54,11 @@ const MB: f64 = 1e6;
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Measured window of each load.
+    /// Measured window of each load in each round.
     pub measure: Duration,
+    /// Rounds of items 1 to 3: each round runs every load once, one after the other, so that a
+    /// machine whose speed drifts during the run slows the baseline and the mocks alike.
+    pub rounds: usize,
     /// Warm-up before each load's window.
     pub warmup: Duration,
     /// Connections of the throughput loads.
@@ -78,6 +83,7 @@ impl Default for Options {
         let measure = Duration::from_secs_f64(DEFAULT_SECONDS);
         Options {
             measure,
+            rounds: usize::from(DEFAULT_ROUNDS),
             warmup: warmup_for(measure),
             connections: DEFAULT_CONNECTIONS,
             low_connections: DEFAULT_LOW_CONNECTIONS,
@@ -116,6 +122,10 @@ struct Run<'a> {
     opts: &'a Options,
     rows: Vec<Row>,
     notes: Vec<String>,
+    /// The baseline's pooled figures, once item 1 has run.
+    baseline: Baseline,
+    /// Each round's req/s of items 1 to 3.
+    rounds: Vec<RoundFigures>,
 }
 
 impl Run<'_> {
@@ -160,35 +170,12 @@ pub async fn run(opts: &Options) -> Report {
         opts,
         rows: Vec::new(),
         notes: Vec::new(),
+        baseline: Baseline::default(),
+        rounds: Vec::new(),
     };
     let wants = |item: u8| opts.items.contains(&item);
-    let mut base = Baseline::default();
-    if wants(1) || wants(2) {
-        raw_loads(&mut run, &mut base, wants(1), wants(2)).await;
-    }
-    if wants(3) {
-        run.progress("3. Connect charge end to end over the mock terminals");
-        match connect_load(&mut run).await {
-            Ok(r) => {
-                run.check_load("Connect charge", &r);
-                let what = format!(
-                    "Connect charge end to end (sign, encrypt, LAN terminal, acquirer, encrypted answer), {} terminals × 1 conn",
-                    r.connections
-                );
-                let rps = r.rps();
-                run.rows.push(ratio_budget(
-                    Row::new("3", &what, "req/s", rps, "req/s"),
-                    base.rps,
-                    "≥ 0.2× baseline",
-                    |b| rps >= 0.2 * b,
-                ));
-                run.rows
-                    .push(Row::new("3", &what, "p50", r.percentile_ms(0.5), "ms").vs(base.p50));
-                run.rows
-                    .push(Row::new("3", &what, "p99", r.percentile_ms(0.99), "ms").vs(base.p99));
-            }
-            Err(e) => run.notes.push(format!("Connect load not run: {e}")),
-        }
+    if wants(1) || wants(2) || wants(3) {
+        throughput_loads(&mut run, wants(1), wants(2), wants(3)).await;
     }
     if wants(4) {
         run.progress("4. conformance suite against the embedded mocks");
@@ -208,7 +195,8 @@ pub async fn run(opts: &Options) -> Report {
                 opts.charges
             ));
             let bin = dir.join("mock-acquirer");
-            if let Err(e) = ledger_memory(&mut run, &bin, opts.charges, base.rps).await {
+            let baseline_rps = run.baseline.rps;
+            if let Err(e) = ledger_memory(&mut run, &bin, opts.charges, baseline_rps).await {
                 run.notes.push(format!("ledger memory not measured: {e}"));
             }
         }
@@ -230,9 +218,11 @@ pub async fn run(opts: &Options) -> Report {
             loadavg_after: report::loadavg(),
             seconds: opts.measure.as_secs_f64(),
             warmup_seconds: opts.warmup.as_secs_f64(),
+            rounds: opts.rounds,
             load_generator: report::LOAD_GENERATOR.into(),
         },
         rows: run.rows,
+        rounds: run.rounds,
         notes: run.notes,
     }
 }
@@ -246,16 +236,17 @@ fn ratio_budget(row: Row, baseline: f64, budget: &str, met: impl Fn(f64) -> bool
     }
 }
 
-/// Items 1 and 2: the bare axum baseline and the acquirer's raw charge, each at the throughput
-/// and the low-load connection counts.
-async fn raw_loads(run: &mut Run<'_>, base: &mut Baseline, baseline: bool, raw: bool) {
+/// Items 1 to 3 in rounds: the bare axum baseline, the acquirer's raw charge and the Connect
+/// charge, each at its connection count, alternating within every round; each figure pools its
+/// rounds (requests over the summed windows; percentiles of the merged histograms).
+async fn throughput_loads(run: &mut Run<'_>, baseline: bool, raw: bool, connect: bool) {
     let conns = run.opts.connections;
     let low = run.opts.low_connections;
     let acquirer = mock_acquirer::spawn(mock_acquirer::Config::default())
         .await
         .expect("the mock acquirer starts");
+    let mut baseline_server = None;
     if baseline {
-        run.progress("1. baseline (bare axum handler)");
         // The acquirer's first answer is the baseline's fixed body.
         let approval = match load::one_shot(
             acquirer.addr(),
@@ -274,19 +265,84 @@ async fn raw_loads(run: &mut Run<'_>, base: &mut Baseline, baseline: bool, raw: 
         let (addr, stop) = serve_router(workloads::baseline_router(approval))
             .await
             .expect("the baseline binds");
-        let w = Arc::new(RawCharge { addr });
-        let r = load::run(w.clone(), conns, run.timed()).await;
-        run.check_load("baseline", &r);
-        let r_low = load::run(w, low, run.timed()).await;
-        run.check_load("baseline at low load", &r_low);
-        drop(stop);
-        *base = Baseline {
-            rps: r.rps(),
-            p50: r.percentile_ms(0.5),
-            p99: r.percentile_ms(0.99),
-            low_rps: r_low.rps(),
-            low_p99: r_low.percentile_ms(0.99),
+        baseline_server = Some((Arc::new(RawCharge { addr }), stop));
+    }
+    let raw_w = Arc::new(RawCharge {
+        addr: acquirer.addr(),
+    });
+    let rig = if connect {
+        match ConnectRig::start(run.opts.terminals).await {
+            Ok(rig) => Some(rig),
+            Err(e) => {
+                run.notes.push(format!("Connect load not run: {e}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    let mut pooled: [Option<LoadResult>; 5] = Default::default();
+    let pool = |slot: &mut Option<LoadResult>, r: LoadResult| match slot {
+        Some(total) => total.merge(r),
+        None => *slot = Some(r),
+    };
+    let rounds = run.opts.rounds.max(1);
+    for round in 1..=rounds {
+        run.progress(&format!("round {round} of {rounds}: items 1 to 3"));
+        let mut figures = RoundFigures {
+            round,
+            ..RoundFigures::default()
         };
+        if let Some((w, _)) = &baseline_server {
+            let r = load::run(w.clone(), conns, run.timed()).await;
+            figures.baseline_rps = Some(r.rps());
+            pool(&mut pooled[0], r);
+        }
+        if raw {
+            let r = load::run(raw_w.clone(), conns, run.timed()).await;
+            figures.raw_rps = Some(r.rps());
+            pool(&mut pooled[1], r);
+        }
+        if let Some(rig) = &rig {
+            let r = load::run(
+                rig.workload.clone(),
+                rig.workload.terminals.len(),
+                run.timed(),
+            )
+            .await;
+            figures.connect_rps = Some(r.rps());
+            pool(&mut pooled[2], r);
+        }
+        if let Some((w, _)) = &baseline_server {
+            pool(&mut pooled[3], load::run(w.clone(), low, run.timed()).await);
+        }
+        if raw {
+            pool(
+                &mut pooled[4],
+                load::run(raw_w.clone(), low, run.timed()).await,
+            );
+        }
+        run.rounds.push(figures);
+    }
+    if let Some(rig) = rig {
+        rig.stop().await;
+    }
+    drop(baseline_server);
+    acquirer.shutdown().await;
+
+    let [b, r, c, b_low, r_low] = pooled;
+    if let (Some(b), Some(b_low)) = (b, b_low) {
+        run.check_load("baseline", &b);
+        run.check_load("baseline at low load", &b_low);
+        run.baseline = Baseline {
+            rps: b.rps(),
+            p50: b.percentile_ms(0.5),
+            p99: b.percentile_ms(0.99),
+            low_rps: b_low.rps(),
+            low_p99: b_low.percentile_ms(0.99),
+        };
+        let base = run.baseline;
         let what = format!("baseline: bare axum handler, fixed JSON body, {conns} conns");
         run.rows
             .push(Row::new("1", &what, "req/s", base.rps, "req/s").vs(base.rps));
@@ -300,14 +356,9 @@ async fn raw_loads(run: &mut Run<'_>, base: &mut Baseline, baseline: bool, raw: 
         run.rows
             .push(Row::new("1", &what, "p99", base.low_p99, "ms").vs(base.low_p99));
     }
-    if raw {
-        run.progress("2. raw charge on the mock acquirer");
-        let w = Arc::new(RawCharge {
-            addr: acquirer.addr(),
-        });
-        let r = load::run(w.clone(), conns, run.timed()).await;
+    let base = run.baseline;
+    if let (Some(r), Some(r_low)) = (r, r_low) {
         run.check_load("raw charge", &r);
-        let r_low = load::run(w, low, run.timed()).await;
         run.check_load("raw charge at low load", &r_low);
         let what = format!("raw charge (schema, ledger, journal), {conns} conns");
         let rps = r.rps();
@@ -331,7 +382,24 @@ async fn raw_loads(run: &mut Run<'_>, base: &mut Baseline, baseline: bool, raw: 
                 .budget("< 2 ms", p99 < 2.0),
         );
     }
-    acquirer.shutdown().await;
+    if let Some(c) = c {
+        run.check_load("Connect charge", &c);
+        let what = format!(
+            "Connect charge end to end (sign, encrypt, LAN terminal, acquirer, encrypted answer), {} terminals × 1 conn",
+            c.connections
+        );
+        let rps = c.rps();
+        run.rows.push(ratio_budget(
+            Row::new("3", &what, "req/s", rps, "req/s"),
+            base.rps,
+            "≥ 0.2× baseline",
+            |b| rps >= 0.2 * b,
+        ));
+        run.rows
+            .push(Row::new("3", &what, "p50", c.percentile_ms(0.5), "ms").vs(base.p50));
+        run.rows
+            .push(Row::new("3", &what, "p99", c.percentile_ms(0.99), "ms").vs(base.p99));
+    }
 }
 
 /// Item 4: the whole suite against the embedded mocks, in this process, quietly.
@@ -370,43 +438,56 @@ async fn suite(run: &mut Run<'_>) {
     }
 }
 
-/// Item 3: an acquirer and `terminals` mock terminals in this process sharing its clock, loaded
-/// with one connection per terminal.
-async fn connect_load(run: &mut Run<'_>) -> Result<LoadResult, String> {
-    let acquirer = mock_acquirer::spawn(mock_acquirer::Config::default())
-        .await
-        .map_err(|e| format!("acquirer: {e}"))?;
-    let mut terminals = Vec::new();
-    let mut targets = Vec::new();
-    for i in 0..run.opts.terminals {
-        let serial = format!("PB0420986{i:04}");
-        let t = mock_terminal::spawn(mock_terminal::Config {
-            serial: serial.clone(),
-            business_code: BUSINESS_CODE.into(),
-            acquirer_url: acquirer.uri(),
-            shared_clock: Some(acquirer.state().clock.clone()),
-            ..mock_terminal::Config::default()
+/// Item 3's set-up: an acquirer and `terminals` mock terminals in this process sharing its
+/// clock, loaded with one connection per terminal.
+struct ConnectRig {
+    acquirer: mock_acquirer::RunningAcquirer,
+    terminals: Vec<mock_terminal::RunningTerminal>,
+    workload: Arc<ConnectCharge>,
+}
+
+impl ConnectRig {
+    async fn start(count: usize) -> Result<ConnectRig, String> {
+        let acquirer = mock_acquirer::spawn(mock_acquirer::Config::default())
+            .await
+            .map_err(|e| format!("acquirer: {e}"))?;
+        let mut terminals = Vec::new();
+        let mut targets = Vec::new();
+        for i in 0..count {
+            let serial = format!("PB0420986{i:04}");
+            let t = mock_terminal::spawn(mock_terminal::Config {
+                serial: serial.clone(),
+                business_code: BUSINESS_CODE.into(),
+                acquirer_url: acquirer.uri(),
+                shared_clock: Some(acquirer.state().clock.clone()),
+                ..mock_terminal::Config::default()
+            })
+            .await
+            .map_err(|e| format!("terminal {serial}: {e}"))?;
+            let addr = t
+                .uri()
+                .trim_start_matches("http://")
+                .parse()
+                .map_err(|e| format!("terminal address: {e}"))?;
+            targets.push(TerminalTarget {
+                addr,
+                creds: Credentials::new(BUSINESS_CODE, &serial),
+            });
+            terminals.push(t);
+        }
+        Ok(ConnectRig {
+            acquirer,
+            terminals,
+            workload: Arc::new(ConnectCharge { terminals: targets }),
         })
-        .await
-        .map_err(|e| format!("terminal {serial}: {e}"))?;
-        let addr = t
-            .uri()
-            .trim_start_matches("http://")
-            .parse()
-            .map_err(|e| format!("terminal address: {e}"))?;
-        targets.push(TerminalTarget {
-            addr,
-            creds: Credentials::new(BUSINESS_CODE, &serial),
-        });
-        terminals.push(t);
     }
-    let w = Arc::new(ConnectCharge { terminals: targets });
-    let r = load::run(w, run.opts.terminals, run.timed()).await;
-    for t in terminals {
-        t.shutdown().await;
+
+    async fn stop(self) {
+        for t in self.terminals {
+            t.shutdown().await;
+        }
+        self.acquirer.shutdown().await;
     }
-    acquirer.shutdown().await;
-    Ok(r)
 }
 
 /// Polls `GET /__admin/health` until it answers 200 (at most `timeout`).

@@ -71,6 +71,17 @@ impl LoadResult {
         self.ok as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
 
+    /// Adds another window of the same load: requests, failures, window lengths and latencies.
+    pub fn merge(&mut self, other: LoadResult) {
+        self.ok += other.ok;
+        self.errors += other.errors;
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
+        self.elapsed += other.elapsed;
+        let _ = self.latency_us.add(&other.latency_us);
+    }
+
     /// A latency percentile in milliseconds.
     pub fn percentile_ms(&self, q: f64) -> f64 {
         self.latency_us.value_at_quantile(q) as f64 / 1000.0

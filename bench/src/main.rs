@@ -17,9 +17,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
-    /// Measured seconds of each load (after a warm-up of a fifth of it, at most 1 s).
+    /// Measured seconds of each load, per round for items 1 to 3 (after a warm-up of a fifth of
+    /// it, at most 1 s).
     #[arg(long, default_value_t = kushki_bench::DEFAULT_SECONDS)]
     seconds: f64,
+    /// Rounds of items 1 to 3: every round runs the baseline and the mocks' loads once each, one
+    /// after the other, and each figure pools its rounds.
+    #[arg(long, default_value_t = kushki_bench::DEFAULT_ROUNDS, value_parser = clap::value_parser!(u16).range(1..))]
+    rounds: u16,
     /// Where the JSON results go.
     #[arg(long, default_value = "bench-results.json")]
     out: PathBuf,
@@ -79,6 +84,7 @@ async fn main() -> ExitCode {
     let measure = Duration::from_secs_f64(args.seconds);
     let opts = Options {
         measure,
+        rounds: usize::from(args.rounds),
         warmup: kushki_bench::warmup_for(measure),
         connections: args.connections,
         terminals: args.terminals,

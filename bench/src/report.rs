@@ -72,10 +72,12 @@ pub struct Conditions {
     pub loadavg_before: String,
     /// `/proc/loadavg` after the run.
     pub loadavg_after: String,
-    /// Measured seconds per load.
+    /// Measured seconds per load (and per round, for items 1 to 3).
     pub seconds: f64,
     /// Warm-up seconds before each load.
     pub warmup_seconds: f64,
+    /// Rounds of items 1 to 3 (each load measured `seconds` once per round).
+    pub rounds: usize,
     /// The load generator.
     pub load_generator: String,
 }
@@ -89,8 +91,46 @@ pub struct Report {
     pub conditions: Conditions,
     /// The figures.
     pub rows: Vec<Row>,
+    /// Each round's req/s of items 1 to 3, to show how steady the machine was.
+    pub rounds: Vec<RoundFigures>,
     /// Notes (failures seen, what a figure includes).
     pub notes: Vec<String>,
+}
+
+/// One round of the throughput loads: each item's req/s in that round alone.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RoundFigures {
+    /// 1-based.
+    pub round: usize,
+    /// Item 1 at the throughput connection count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_rps: Option<f64>,
+    /// Item 2 at the throughput connection count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_rps: Option<f64>,
+    /// Item 3.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_rps: Option<f64>,
+}
+
+impl RoundFigures {
+    fn line(&self) -> String {
+        let ratio = |x: f64| match self.baseline_rps {
+            Some(b) if b > 0.0 => format!(" ({:.2}×)", x / b),
+            _ => String::new(),
+        };
+        let mut parts = Vec::new();
+        if let Some(b) = self.baseline_rps {
+            parts.push(format!("baseline {b:.0} req/s"));
+        }
+        if let Some(r) = self.raw_rps {
+            parts.push(format!("raw {r:.0} req/s{}", ratio(r)));
+        }
+        if let Some(c) = self.connect_rps {
+            parts.push(format!("Connect {c:.0} req/s{}", ratio(c)));
+        }
+        format!("round {}: {}", self.round, parts.join(", "))
+    }
 }
 
 fn number(value: f64, unit: &str) -> String {
@@ -135,7 +175,8 @@ impl Report {
         let c = &self.conditions;
         let mut out = format!(
             "kushki-bench {} ({} build, {} cores, load average before {}, after {})\n\
-             load: {}\n{} s measured after {} s warm-up per load\n\n",
+             load: {}\n{} s measured after {} s warm-up per load; items 1 to 3 in {} rounds, \
+             their loads alternating within each round\n\n",
             self.generated,
             c.build,
             c.cores,
@@ -144,8 +185,15 @@ impl Report {
             c.load_generator,
             c.seconds,
             c.warmup_seconds,
+            c.rounds,
         );
         out.push_str(&self.table());
+        if !self.rounds.is_empty() {
+            out.push('\n');
+            for r in &self.rounds {
+                out.push_str(&format!("- {}\n", r.line()));
+            }
+        }
         if !self.notes.is_empty() {
             out.push('\n');
             for n in &self.notes {

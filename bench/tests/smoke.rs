@@ -8,7 +8,8 @@ use kushki_bench::Options;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_short_run_measures_every_load_without_a_failed_request() {
     let opts = Options {
-        measure: Duration::from_millis(300),
+        measure: Duration::from_millis(150),
+        rounds: 2,
         warmup: Duration::from_millis(50),
         connections: 4,
         low_connections: 2,
@@ -27,7 +28,17 @@ async fn a_short_run_measures_every_load_without_a_failed_request() {
             .unwrap_or_else(|| panic!("no req/s row for item {item}:\n{}", report.text()));
         assert!(rps.value > 0.0, "{}", report.text());
     }
+    // Each round measured every load once, and the figures pool both rounds.
+    assert_eq!(report.rounds.len(), 2, "{}", report.text());
+    for r in &report.rounds {
+        assert!(
+            r.baseline_rps.is_some() && r.raw_rps.is_some() && r.connect_rps.is_some(),
+            "{}",
+            report.text()
+        );
+    }
     let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["conditions"]["rounds"], 2);
     assert_eq!(json["conditions"]["build"], "debug");
     assert!(report.table().contains("× baseline"));
 }
