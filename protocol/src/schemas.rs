@@ -16,7 +16,9 @@ use std::sync::OnceLock;
 
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::json::Json;
-use jsonschema::{Draft, Keyword, Retrieve, Uri, ValidationError, ValidationOptions, Validator};
+use jsonschema::{
+    Draft, Keyword, PatternOptions, Retrieve, Uri, ValidationError, ValidationOptions, Validator,
+};
 use serde_json::Value;
 
 use crate::doc::{Doc, DocJson};
@@ -292,6 +294,9 @@ where
         .with_base_uri(kind.id())
         .with_retriever(Embedded)
         .with_keyword("multipleOf", decimal::factory)
+        // The schemas' patterns are plain (anchors, classes, counts; no look-around or
+        // back-reference), which the `regex` engine runs without fancy-regex's wrapper.
+        .with_pattern_options(PatternOptions::regex())
         .should_validate_formats(true)
         .build(&schema)
         .map_err(|e| format!("{}: {e}", kind.path()))

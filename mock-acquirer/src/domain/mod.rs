@@ -29,7 +29,7 @@ pub fn answer_text(ledger: &Ledger, id: TxnId) -> Vec<u8> {
         br#"{"additional_amounts":{"account_type":"","amount":0,"amount_type":"","card_type":"","currency_code":""},"authorized_amount":"#,
     );
     // `arbitrary_precision`: a number's text is what serde_json writes for it.
-    out.extend_from_slice(b.authorized_amount.as_str().as_bytes());
+    out.extend_from_slice(b.authorized_amount.text.as_bytes());
     let fields: [(&[u8], &str); 11] = [
         (br#","cvm_type":"#, b.cvm_type),
         (br#","F11":"#, &b.f11),
@@ -64,11 +64,38 @@ fn json_string(out: &mut Vec<u8>, value: &str) {
     }
 }
 
+/// A JSON number kept as its text (`12.50`), serialised as a number.
+struct NumberText {
+    text: String,
+}
+
+impl Serialize for NumberText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // The text is `Amount::major_text`'s, always a valid JSON number; `0` if that ever fails.
+        self.text
+            .parse::<Number>()
+            .unwrap_or_else(|_| Number::from(0))
+            .serialize(s)
+    }
+}
+
+/// `n` (below 1,000,000) as six digits with leading zeros, as `format!("{n:06}")` writes it,
+/// without the formatter.
+fn six_digits(n: u32) -> String {
+    let mut digits = [b'0'; 6];
+    let mut rest = n % 1_000_000;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    digits.iter().map(|&b| char::from(b)).collect()
+}
+
 /// The fields of an answer, in Kushki's key order (serialised as they stand).
 #[derive(Serialize)]
 struct AnswerBody {
     additional_amounts: AdditionalAmounts,
-    authorized_amount: Number,
+    authorized_amount: NumberText,
     cvm_type: &'static str,
     #[serde(rename = "F11")]
     f11: String,
@@ -117,16 +144,18 @@ fn answer_body(ledger: &Ledger, id: TxnId) -> AnswerBody {
     } else {
         (iso.to_string(), rules::decline_message(iso))
     };
-    let authorized = if approved {
-        t.amount.to_major_json()
-    } else {
-        Number::from(0)
+    let authorized = NumberText {
+        text: if approved {
+            t.amount.major_text()
+        } else {
+            "0".into()
+        },
     };
     // Authorization code and STAN, derived from the record (six digits each).
     let bytes = t.reference.as_bytes();
     let auth_code = if approved {
         let n = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) % 1_000_000;
-        format!("{n:06}")
+        six_digits(n)
     } else {
         String::new()
     };
@@ -144,7 +173,7 @@ fn answer_body(ledger: &Ledger, id: TxnId) -> AnswerBody {
         },
         authorized_amount: authorized,
         cvm_type: "",
-        f11: format!("{:06}", (id + 1) % 1_000_000),
+        f11: six_digits((id + 1) % 1_000_000),
         franchise: cards::BRANDS[usize::from(t.brand).min(cards::BRANDS.len() - 1)],
         kushki_response: KushkiResponse {
             code: kushki_code,
@@ -173,6 +202,24 @@ pub fn is_standing(state: Lifecycle) -> bool {
 mod tests {
     use super::*;
     use jiff::Timestamp;
+
+    #[test]
+    fn six_digits_writes_what_the_formatter_writes() {
+        for n in [
+            0,
+            7,
+            42,
+            999,
+            1_000,
+            65_535,
+            123_456,
+            999_999,
+            1_000_000,
+            4_294_967_295,
+        ] {
+            assert_eq!(six_digits(n), format!("{:06}", n % 1_000_000), "{n}");
+        }
+    }
     use kushki_protocol::money::{Amount, Currency};
     use kushki_protocol::raw::{Country, TransactionType};
     use serde_json::json;
