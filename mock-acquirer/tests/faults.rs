@@ -11,7 +11,7 @@ use mock_acquirer::{Config, DEFAULT_CREDENTIAL};
 use serde_json::Value;
 
 use support::bodies;
-use support::{LIMA_MORNING, http_client, spawn_app_with, spawn_binary};
+use support::{Binary, LIMA_MORNING, http_client, spawn_app_with, spawn_binary};
 
 /// Loaders hammering the binary while it is killed.
 const LOADERS: usize = 16;
@@ -24,10 +24,7 @@ async fn a_sigkill_mid_load_loses_no_exchange_the_acquirer_had_answered() {
         "mock-acquirer-sigkill-{}.jsonl",
         uuid::Uuid::new_v4()
     ));
-    // Held whole: its stdout reader must outlive the binary's later prints (a `..` pattern
-    // would drop it here and the binary would die of a broken pipe).
-    let mut binary = spawn_binary(&journal, &["--test-delay-secs", "0"]).await;
-    let base = binary.base.clone();
+    let Binary { mut child, base } = spawn_binary(&journal, &["--test-delay-secs", "0"]).await;
 
     // (client_transaction_id, transaction_reference) of every 200 a loader received in full.
     let answered: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
@@ -77,7 +74,7 @@ async fn a_sigkill_mid_load_loses_no_exchange_the_acquirer_had_answered() {
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    binary.child.kill().await.expect("SIGKILL the binary");
+    child.kill().await.expect("SIGKILL the binary");
     for l in loaders {
         l.await.expect("a loader panicked");
     }

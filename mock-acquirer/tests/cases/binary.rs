@@ -10,9 +10,7 @@ async fn the_binary_prints_its_address_and_its_journal_file_survives_sigkill() {
         "mock-acquirer-journal-{}.jsonl",
         uuid::Uuid::new_v4()
     ));
-    let Binary {
-        mut child, base, ..
-    } = spawn_binary(&journal, &[]).await;
+    let Binary { mut child, base } = spawn_binary(&journal, &[]).await;
     assert!(
         base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"),
         "the first line gives the bound address: {base}"

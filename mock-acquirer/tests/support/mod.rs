@@ -46,8 +46,6 @@ pub struct Binary {
     pub child: tokio::process::Child,
     /// `http://127.0.0.1:PORT`, from the first line it prints.
     pub base: String,
-    /// The rest of its output, held open so that later prints find a reader.
-    _stdout: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
 }
 
 /// Starts [`Binary`]; panics unless it prints `mock-acquirer listening on http://ADDR` first,
@@ -82,11 +80,11 @@ pub async fn spawn_binary(journal: &std::path::Path, extra: &[&str]) -> Binary {
         .strip_prefix("mock-acquirer listening on ")
         .unwrap_or_else(|| panic!("unexpected first line: {first}"))
         .to_string();
-    Binary {
-        child,
-        base,
-        _stdout: lines,
-    }
+    // The rest of its output is read by a task of its own until the process ends, so that later
+    // prints always find a reader, whatever the caller keeps of `Binary` (a broken pipe would
+    // kill the binary).
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Binary { child, base }
 }
 
 /// A reqwest client (rustls needs its provider installed first, DESIGN.md pitfalls).
