@@ -361,17 +361,7 @@ async fn throughput_loads(run: &mut Run<'_>, baseline: bool, raw: bool, connect:
         run.check_load("raw charge", &r);
         run.check_load("raw charge at low load", &r_low);
         let what = format!("raw charge (schema, ledger, journal), {conns} conns");
-        let rps = r.rps();
-        run.rows.push(ratio_budget(
-            Row::new("2", &what, "req/s", rps, "req/s"),
-            base.rps,
-            "≥ 0.5× baseline",
-            |b| rps >= 0.5 * b,
-        ));
-        run.rows
-            .push(Row::new("2", &what, "p50", r.percentile_ms(0.5), "ms").vs(base.p50));
-        run.rows
-            .push(Row::new("2", &what, "p99", r.percentile_ms(0.99), "ms").vs(base.p99));
+        run.rows.extend(load_rows("2", &what, &r, base, 0.5));
         let what = format!("raw charge, {low} conns");
         run.rows
             .push(Row::new("2", &what, "req/s", r_low.rps(), "req/s").vs(base.low_rps));
@@ -388,18 +378,24 @@ async fn throughput_loads(run: &mut Run<'_>, baseline: bool, raw: bool, connect:
             "Connect charge end to end (sign, encrypt, LAN terminal, acquirer, encrypted answer), {} terminals × 1 conn",
             c.connections
         );
-        let rps = c.rps();
-        run.rows.push(ratio_budget(
-            Row::new("3", &what, "req/s", rps, "req/s"),
-            base.rps,
-            "≥ 0.2× baseline",
-            |b| rps >= 0.2 * b,
-        ));
-        run.rows
-            .push(Row::new("3", &what, "p50", c.percentile_ms(0.5), "ms").vs(base.p50));
-        run.rows
-            .push(Row::new("3", &what, "p99", c.percentile_ms(0.99), "ms").vs(base.p99));
+        run.rows.extend(load_rows("3", &what, &c, base, 0.2));
     }
+}
+
+/// A mock's load at the throughput connection count: req/s with its budget of `share` of the
+/// baseline's, p50 and p99, each with its ratio to the baseline's.
+fn load_rows(item: &str, what: &str, r: &LoadResult, base: Baseline, share: f64) -> [Row; 3] {
+    let rps = r.rps();
+    [
+        ratio_budget(
+            Row::new(item, what, "req/s", rps, "req/s"),
+            base.rps,
+            &format!("≥ {share}× baseline"),
+            |b| rps >= share * b,
+        ),
+        Row::new(item, what, "p50", r.percentile_ms(0.5), "ms").vs(base.p50),
+        Row::new(item, what, "p99", r.percentile_ms(0.99), "ms").vs(base.p99),
+    ]
 }
 
 /// Item 4: the whole suite against the embedded mocks, in this process, quietly.

@@ -37,7 +37,7 @@ use kushki_protocol::schemas::{self, SchemaKind};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::pos::{Outcome, check_credential, finish, read_valid};
+use super::pos::{Outcome, check_credential, finish, read_body, read_valid};
 use crate::domain::card_info::{self, BIN_EMPTY, BIN_ORIGIN};
 use crate::domain::{cards, rules};
 use crate::error::{ApiError, ORIGIN_VALIDATION};
@@ -300,12 +300,7 @@ async fn read_bin_body(
     kind: SchemaKind,
     ex: &mut Exchange,
 ) -> Result<Value, ApiError> {
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| {
-            ApiError::invalid(format!("the request body exceeds {MAX_BODY_BYTES} bytes"))
-        })?;
-    ex.request = bytes.clone();
+    let bytes = read_body(body, ex).await?;
     let value = json_object(headers, &bytes).map_err(|e| ApiError::invalid(e.to_string()))?;
     let Err(violations) = schemas::validate(kind, &value) else {
         return Ok(value);

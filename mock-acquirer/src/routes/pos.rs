@@ -103,7 +103,7 @@ pub fn check_credential(state: &AppState, headers: &HeaderMap) -> Result<(), Api
 }
 
 /// Reads a body whole into the exchange's record.
-async fn read_body(body: Body, ex: &mut Exchange) -> Result<Bytes, ApiError> {
+pub async fn read_body(body: Body, ex: &mut Exchange) -> Result<Bytes, ApiError> {
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|_| {
