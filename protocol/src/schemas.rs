@@ -250,10 +250,7 @@ pub fn is_valid(kind: SchemaKind, instance: &Value) -> bool {
 ///
 /// If the embedded schema does not compile, which the crate's tests rule out.
 pub fn is_valid_doc(kind: SchemaKind, instance: &Doc<'_>) -> bool {
-    let validator = DOC_VALIDATORS[kind as usize]
-        .get_or_init(|| build_for::<DocJson>(kind))
-        .as_ref();
-    match validator {
+    match compiled(&DOC_VALIDATORS, kind) {
         Ok(v) => v.is_valid(instance),
         Err(e) => panic!("schema {kind} does not compile: {e}"),
     }
@@ -275,7 +272,18 @@ static DOC_VALIDATORS: [OnceLock<Result<Validator<DocJson>, String>>; KIND_COUNT
     [const { OnceLock::new() }; KIND_COUNT];
 
 fn validator(kind: SchemaKind) -> Result<&'static Validator, &'static str> {
-    VALIDATORS[kind as usize]
+    compiled(&VALIDATORS, kind)
+}
+
+/// `kind`'s validator for representation `F` from its cache, compiled on first use.
+fn compiled<F: Json>(
+    cache: &'static [OnceLock<Result<Validator<F>, String>>; KIND_COUNT],
+    kind: SchemaKind,
+) -> Result<&'static Validator<F>, &'static str>
+where
+    decimal::PowerOfTen: for<'i> Keyword<'i, F>,
+{
+    cache[kind as usize]
         .get_or_init(|| build_for(kind))
         .as_ref()
         .map_err(String::as_str)

@@ -202,6 +202,9 @@ pub fn is_standing(state: Lifecycle) -> bool {
 mod tests {
     use super::*;
     use jiff::Timestamp;
+    use kushki_protocol::money::{Amount, Currency};
+    use kushki_protocol::raw::{Country, TransactionType};
+    use serde_json::json;
 
     #[test]
     fn six_digits_writes_what_the_formatter_writes() {
@@ -220,9 +223,6 @@ mod tests {
             assert_eq!(six_digits(n), format!("{:06}", n % 1_000_000), "{n}");
         }
     }
-    use kushki_protocol::money::{Amount, Currency};
-    use kushki_protocol::raw::{Country, TransactionType};
-    use serde_json::json;
 
     /// The answer as it was built before it was serialised straight from the record: the text
     /// must not change.
