@@ -170,7 +170,13 @@ impl Journal {
 
     /// Records an exchange and returns its sequence number. With a file, the masked line is
     /// written through before this returns.
-    pub fn record(&self, exchange: Exchange) -> u64 {
+    pub fn record(&self, mut exchange: Exchange) -> u64 {
+        // The window keeps exact-size copies of the bodies. A body read from a socket is a slice
+        // of the connection's read buffer (8 KiB in hyper): kept as it is, it kept that whole
+        // buffer alive for as long as the entry stayed in the window (up to 80 MB for a full
+        // window), and made hyper allocate a fresh buffer for the connection's next request.
+        exchange.request = Bytes::copy_from_slice(&exchange.request);
+        exchange.response = Bytes::copy_from_slice(&exchange.response);
         let mut window = self.window.lock().unwrap_or_else(|p| p.into_inner());
         let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
         let debug = tracing::enabled!(tracing::Level::DEBUG);
@@ -261,6 +267,21 @@ mod tests {
         j.clear();
         assert!(j.is_empty());
         assert_eq!(j.record(exchange("{}")), 6);
+    }
+
+    #[test]
+    fn the_window_keeps_its_own_copies_not_slices_of_a_read_buffer() {
+        // As hyper hands a body over: a slice of the connection's 8 KiB read buffer.
+        let buffer = Bytes::from(vec![b' '; 8192]);
+        let mut e = exchange("");
+        e.request = buffer.slice(100..300);
+        e.response = buffer.slice(300..400);
+        let j = Journal::new(3);
+        j.record(e);
+        let kept = &j.exchanges()[0];
+        let inside = |b: &Bytes| buffer.as_ptr_range().contains(&b.as_ptr());
+        assert_eq!((kept.request.len(), kept.response.len()), (200, 100));
+        assert!(!inside(&kept.request) && !inside(&kept.response));
     }
 
     #[test]
