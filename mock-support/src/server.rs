@@ -27,6 +27,8 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::Router;
@@ -35,12 +37,13 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use kushki_protocol::errors::{ConnectCode, RawErrorCode};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use tower::ServiceExt as _;
 
 use crate::body::MAX_BODY_BYTES;
@@ -250,14 +253,136 @@ async fn serve(
     Ok(())
 }
 
+/// hyper's HTTP/1.1 server with the head limits. It gets no timer: both time limits are kept by
+/// the connection's [`Watchdog`] instead. hyper's own header read timeout allocated and
+/// registered a new timer for every request, and `tokio::time::timeout` around each request
+/// registered another; the watchdog's one timer per connection is re-armed only when it fires.
 fn http1(limits: &Limits) -> hyper::server::conn::http1::Builder {
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
         .max_header_size(limits.hard_header_bytes())
         .max_headers(MAX_HEADER_FIELDS);
     builder
+}
+
+/// What a connection's watchdog decides when its timer fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Nothing has run out yet: look again at this instant.
+    WaitUntil(Instant),
+    /// No request head came within [`Limits::header_read_timeout`] of the connection's start or
+    /// of the last answer: the connection is closed.
+    CloseIdle,
+    /// The request in flight has not been answered within [`Limits::request_timeout`]: it is
+    /// answered 408 in its envelope.
+    ExpireRequest,
+}
+
+/// The two time limits of one connection, kept with one timer that is re-armed only when it
+/// fires, instead of one timer per request. The connection's service marks when each request
+/// begins and ends; when the timer fires, the watchdog compares the current phase's start with
+/// its limit: idle (or sending a head) against [`Limits::header_read_timeout`], a request in
+/// flight against [`Limits::request_timeout`].
+///
+/// The service and the watchdog run in the connection's one task, never at the same time; the
+/// atomics are there only because that task moves between threads.
+#[derive(Debug)]
+struct Watchdog {
+    /// The connection's start; `since` counts from it.
+    base: Instant,
+    /// When the current phase began, in nanoseconds after `base`.
+    since: AtomicU64,
+    /// Whether a request is being served (from its parsed head to its answer).
+    in_flight: AtomicBool,
+    /// Set when the request in flight ran out of time; its service answers 408.
+    expired: AtomicBool,
+}
+
+impl Watchdog {
+    fn new(now: Instant) -> Watchdog {
+        Watchdog {
+            base: now,
+            since: AtomicU64::new(0),
+            in_flight: AtomicBool::new(false),
+            expired: AtomicBool::new(false),
+        }
+    }
+
+    fn mark(&self, now: Instant, in_flight: bool) {
+        let nanos =
+            u64::try_from(now.saturating_duration_since(self.base).as_nanos()).unwrap_or(u64::MAX);
+        self.since.store(nanos, Ordering::Relaxed);
+        self.in_flight.store(in_flight, Ordering::Relaxed);
+    }
+
+    /// A request's head has been read: its time starts.
+    fn request_began(&self, now: Instant) {
+        self.expired.store(false, Ordering::Relaxed);
+        self.mark(now, true);
+    }
+
+    /// A request has been answered: the wait for the next head starts.
+    fn request_ended(&self, now: Instant) {
+        self.mark(now, false);
+    }
+
+    /// Whether the watchdog has given up on the request in flight (cleared when read).
+    fn take_expired(&self) -> bool {
+        self.expired.swap(false, Ordering::Relaxed)
+    }
+
+    fn verdict(&self, now: Instant, limits: &Limits) -> Verdict {
+        let in_flight = self.in_flight.load(Ordering::Relaxed);
+        let limit = if in_flight {
+            limits.request_timeout
+        } else {
+            limits.header_read_timeout
+        };
+        let since = self.base + Duration::from_nanos(self.since.load(Ordering::Relaxed));
+        let deadline = since.checked_add(limit).unwrap_or(since + FAR_FUTURE);
+        if now < deadline {
+            Verdict::WaitUntil(deadline)
+        } else if in_flight {
+            self.expired.store(true, Ordering::Relaxed);
+            Verdict::ExpireRequest
+        } else {
+            Verdict::CloseIdle
+        }
+    }
+}
+
+/// A deadline no connection reaches (a limit too large to add to an instant).
+const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365);
+
+/// Serves one request through the router, marking its time on the connection's watchdog; when
+/// the watchdog gives up on it first, answers 408 in the path's envelope instead.
+async fn watched(
+    router: Router,
+    req: Request<hyper::body::Incoming>,
+    watchdog: Arc<Watchdog>,
+    limits: Limits,
+) -> Result<Response, Infallible> {
+    watchdog.request_began(Instant::now());
+    let uri = req.uri().clone();
+    let mut answer = pin!(router.oneshot(req.map(Body::new)));
+    let resp = std::future::poll_fn(|cx| {
+        if let Poll::Ready(resp) = answer.as_mut().poll(cx) {
+            return Poll::Ready(resp.unwrap_or_else(|never| match never {}));
+        }
+        if watchdog.take_expired() {
+            tracing::warn!(path = %uri.path(), "request not answered within the request timeout");
+            return Poll::Ready(refusal(
+                uri.path(),
+                Refusal::Timeout {
+                    after: limits.request_timeout,
+                },
+            ));
+        }
+        Poll::Pending
+    })
+    .await;
+    watchdog.request_ended(Instant::now());
+    Ok(resp)
 }
 
 async fn serve_connection(
@@ -266,15 +391,21 @@ async fn serve_connection(
     limits: Limits,
     mut stopping: watch::Receiver<bool>,
 ) {
-    let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-        router.clone().oneshot(req.map(Body::new))
-    });
+    let watchdog = Arc::new(Watchdog::new(Instant::now()));
+    let service = {
+        let watchdog = watchdog.clone();
+        hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+            watched(router.clone(), req, watchdog.clone(), limits)
+        })
+    };
     let builder = http1(&limits);
     let mut conn = pin!(
         builder
             .serve_connection(TokioIo::new(stream), service)
             .with_upgrades()
     );
+    let timer = tokio::time::sleep(limits.header_read_timeout.min(limits.request_timeout));
+    let mut timer = pin!(timer);
     let mut asked = false;
     loop {
         tokio::select! {
@@ -288,6 +419,21 @@ async fn serve_connection(
                 asked = true;
                 if changed.is_ok() {
                     conn.as_mut().graceful_shutdown();
+                }
+            }
+            () = timer.as_mut() => {
+                let now = Instant::now();
+                match watchdog.verdict(now, &limits) {
+                    Verdict::WaitUntil(deadline) => timer.as_mut().reset(deadline),
+                    Verdict::CloseIdle => {
+                        tracing::trace!("no request head within the header read timeout: closed");
+                        return;
+                    }
+                    // The next turn of the loop polls the connection, whose request then
+                    // answers 408; the timer looks again a full limit later.
+                    Verdict::ExpireRequest => {
+                        timer.as_mut().reset(now + limits.header_read_timeout.min(limits.request_timeout));
+                    }
                 }
             }
         }
@@ -448,8 +594,13 @@ pub fn refusal(path: &str, refusal: Refusal) -> Response {
 
 /// Size of a request head as it came on the wire (request line, headers, blank line).
 fn head_size(req: &Request) -> usize {
-    let line =
-        req.method().as_str().len() + req.uri().to_string().len() + " HTTP/1.1\r\n".len() + 1;
+    let uri = req.uri();
+    // The request target as written: an origin-form target is its path and query exactly.
+    let target = match uri.path_and_query() {
+        Some(pq) if uri.scheme().is_none() && uri.authority().is_none() => pq.as_str().len(),
+        _ => uri.to_string().len(),
+    };
+    let line = req.method().as_str().len() + target + " HTTP/1.1\r\n".len() + 1;
     let headers: usize = req
         .headers()
         .iter()
@@ -468,13 +619,14 @@ fn is_json(resp: &Response) -> bool {
 /// Every request passes here: the head's size, the request timeout, and plain-text rejections
 /// rewritten into the path's envelope.
 async fn guard(State(limits): State<Limits>, req: Request, next: Next) -> Response {
-    // The path is copied once, for a refusal's envelope and the debug line.
-    let path = req.uri().path().to_string();
+    // The URI is kept (a reference count, not a copy) for a refusal's envelope and the debug line.
+    let uri = req.uri().clone();
+    let path = uri.path();
     let method = req.method().clone();
-    let resp = limit(limits, &path, req, next).await;
+    let resp = limit(limits, path, req, next).await;
     tracing::debug!(
         method = %method,
-        path = %kushki_protocol::mask::mask_text(&path),
+        path = %kushki_protocol::mask::mask_text(path),
         status = resp.status().as_u16(),
         "answered"
     );
@@ -492,18 +644,8 @@ async fn limit(limits: Limits, path: &str, req: Request, next: Next) -> Response
             },
         );
     }
-    let resp = match tokio::time::timeout(limits.request_timeout, next.run(req)).await {
-        Ok(resp) => resp,
-        Err(_) => {
-            tracing::warn!(path = %path, "request not answered within the request timeout");
-            return refusal(
-                path,
-                Refusal::Timeout {
-                    after: limits.request_timeout,
-                },
-            );
-        }
-    };
+    // The request timeout is kept by the connection's watchdog (`watched`).
+    let resp = next.run(req).await;
     let status = resp.status();
     // A held request let go at shutdown answers an empty 504: in the envelope too.
     if (status.is_client_error() || status.is_server_error()) && !is_json(&resp) {
@@ -556,4 +698,74 @@ pub fn dropped_connection() -> axum::response::Response {
         .header(header::CONTENT_LENGTH, "64")
         .body(Body::from_stream(failing))
         .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> Limits {
+        Limits {
+            header_read_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(300),
+            ..Limits::default()
+        }
+    }
+
+    #[test]
+    fn an_idle_connection_is_judged_against_the_header_read_timeout_from_its_last_answer() {
+        let t0 = Instant::now();
+        let w = Watchdog::new(t0);
+        let s = Duration::from_secs;
+        assert_eq!(
+            w.verdict(t0 + s(59), &limits()),
+            Verdict::WaitUntil(t0 + s(60))
+        );
+        assert_eq!(w.verdict(t0 + s(60), &limits()), Verdict::CloseIdle);
+        // A request at 10 s answered at 50 s: idle again from 50 s.
+        w.request_began(t0 + s(10));
+        w.request_ended(t0 + s(50));
+        assert_eq!(
+            w.verdict(t0 + s(60), &limits()),
+            Verdict::WaitUntil(t0 + s(110))
+        );
+        assert_eq!(w.verdict(t0 + s(110), &limits()), Verdict::CloseIdle);
+        assert!(!w.take_expired(), "nothing in flight expires");
+    }
+
+    #[test]
+    fn a_request_in_flight_is_judged_against_the_request_timeout_and_expires_once() {
+        let t0 = Instant::now();
+        let w = Watchdog::new(t0);
+        let s = Duration::from_secs;
+        w.request_began(t0 + s(30));
+        // Past the header read timeout but in flight: not idle, so it waits.
+        assert_eq!(
+            w.verdict(t0 + s(200), &limits()),
+            Verdict::WaitUntil(t0 + s(330))
+        );
+        assert!(!w.take_expired());
+        assert_eq!(w.verdict(t0 + s(330), &limits()), Verdict::ExpireRequest);
+        assert!(w.take_expired(), "the request is told once");
+        assert!(!w.take_expired());
+        // The next request starts with a clean slate.
+        w.request_ended(t0 + s(331));
+        w.request_began(t0 + s(332));
+        assert!(!w.take_expired());
+        assert_eq!(
+            w.verdict(t0 + s(333), &limits()),
+            Verdict::WaitUntil(t0 + s(632))
+        );
+    }
+
+    #[test]
+    fn a_limit_too_large_for_an_instant_never_fires() {
+        let t0 = Instant::now();
+        let w = Watchdog::new(t0);
+        let huge = Limits {
+            header_read_timeout: Duration::MAX,
+            ..limits()
+        };
+        assert!(matches!(w.verdict(t0, &huge), Verdict::WaitUntil(_)));
+    }
 }

@@ -256,6 +256,116 @@ async fn a_client_that_never_finishes_its_head_is_disconnected() {
     health(&server).await;
 }
 
+/// Reads one HTTP/1.1 answer (head and a `content-length` body) from `tcp`: its head and body.
+async fn read_answer(tcp: &mut TcpStream) -> (String, String) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .map_or(0, |v| v.trim().parse().unwrap());
+            while buf.len() < end + 4 + length {
+                let n = tcp.read(&mut chunk).await.unwrap();
+                assert!(n > 0, "the connection closed inside an answer");
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + length]).to_string();
+            return (head, body);
+        }
+        let n = tcp.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "the connection closed before an answer");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Whether the server has closed `tcp` (within five seconds).
+async fn closed_by_server(tcp: &mut TcpStream) -> bool {
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), tcp.read_to_end(&mut rest))
+        .await
+        .is_ok_and(|r| r.is_ok_and(|_| rest.is_empty()))
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed_after_the_header_read_timeout() {
+    let limits = Limits {
+        header_read_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let server = start(limits).await;
+    let mut tcp = TcpStream::connect(server.addr()).await.unwrap();
+    tcp.write_all(b"GET /__admin/health HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let (head, _) = read_answer(&mut tcp).await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let answered = Instant::now();
+    assert!(
+        closed_by_server(&mut tcp).await,
+        "an idle connection was still open after 5 s (header read timeout 300 ms)"
+    );
+    let idle = answered.elapsed();
+    assert!(
+        idle >= Duration::from_millis(250),
+        "closed after {idle:?} of idleness, before the 300 ms limit"
+    );
+}
+
+#[tokio::test]
+async fn a_busy_connection_outlives_the_header_read_timeout() {
+    // Requests every 100 ms for over a second on one connection, with a 300 ms limit: the limit
+    // counts from each answer, not from the connection's start.
+    let limits = Limits {
+        header_read_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let server = start(limits).await;
+    let mut tcp = TcpStream::connect(server.addr()).await.unwrap();
+    for i in 0..12 {
+        tcp.write_all(b"GET /__admin/health HTTP/1.1\r\nhost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let (head, _) = read_answer(&mut tcp).await;
+        assert!(head.starts_with("HTTP/1.1 200"), "request {i}: {head}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // And a request slower than the header read timeout is still answered: in flight, it is
+    // held to the request timeout.
+    tcp.write_all(b"GET /pos/v1/slow/600 HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let (head, body) = read_answer(&mut tcp).await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_eq!(body, "done");
+}
+
+#[tokio::test]
+async fn a_body_that_never_arrives_gets_408_in_the_envelope() {
+    let limits = Limits {
+        request_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let server = start(limits).await;
+    let mut tcp = TcpStream::connect(server.addr()).await.unwrap();
+    // 100 bytes announced, 10 sent.
+    tcp.write_all(
+        b"POST /__admin/echo HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n0123456789",
+    )
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let (head, body) = read_answer(&mut tcp).await;
+    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let body: Value = serde_json::from_str(&body).unwrap();
+    let message = envelope("/__admin/echo", 408, &body);
+    assert!(message.contains("request timeout"), "{message}");
+    health(&server).await;
+}
+
 #[tokio::test]
 async fn extractor_rejections_are_rewritten_into_the_envelope() {
     let server = start(Limits::default()).await;
