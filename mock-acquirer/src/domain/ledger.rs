@@ -443,7 +443,9 @@ impl Ledger {
         parent: Option<TxnId>,
     ) -> TxnId {
         let id = self.txns.len() as TxnId;
-        let reference = Uuid::new_v4();
+        // A v4 UUID from the thread's CSPRNG (rand's ThreadRng), not `Uuid::new_v4`, which makes
+        // a getrandom system call per transaction, here under the ledger's lock.
+        let reference = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
         let client_id = self.client_ids.len() as u32;
         self.client_ids.push(client_transaction_id.into());
         if index_client_id {
