@@ -33,9 +33,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hyper_util::rt::TokioIo;
 use kushki_protocol::errors::{ConnectCode, RawErrorCode};
@@ -44,7 +43,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
-use tower::ServiceExt as _;
+use tower::{Layer as _, ServiceExt as _};
 
 use crate::body::MAX_BODY_BYTES;
 
@@ -188,10 +187,10 @@ async fn serve(
     limits: Limits,
     mut stop: oneshot::Receiver<()>,
 ) -> std::io::Result<()> {
-    let router = router
-        .layer(axum::middleware::from_fn_with_state(limits, guard))
-        // Extractors that buffer (`Bytes`, `String`) stop where the routes that read `Body` do.
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    // Extractors that buffer (`Bytes`, `String`) stop where the routes that read `Body` do. The
+    // limit wraps the router from outside, and the guards live in `watched`: layered onto the
+    // router, each layer was boxed and cloned around every route for every request.
+    let app: App = DefaultBodyLimit::max(MAX_BODY_BYTES).layer(router);
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let overflow = Arc::new(Semaphore::new(OVERFLOW_ANSWERED));
     // `stopping` tells connections to finish; `alive` closes when the last of them is gone.
@@ -221,11 +220,11 @@ async fn serve(
         let _ = stream.set_nodelay(true);
         match permits.clone().try_acquire_owned() {
             Ok(permit) => {
-                let router = router.clone();
+                let app = app.clone();
                 let stopping = stopping.clone();
                 let alive = alive.clone();
                 tokio::spawn(async move {
-                    serve_connection(stream, router, limits, stopping).await;
+                    serve_connection(stream, app, limits, stopping).await;
                     drop(permit);
                     drop(alive);
                 });
@@ -354,40 +353,64 @@ impl Watchdog {
 /// A deadline no connection reaches (a limit too large to add to an instant).
 const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365);
 
-/// Serves one request through the router, marking its time on the connection's watchdog; when
-/// the watchdog gives up on it first, answers 408 in the path's envelope instead.
+/// What each connection serves: the router under the body limit of extractors that buffer.
+type App = <DefaultBodyLimit as tower::Layer<Router>>::Service;
+
+/// Every request passes here: its time is marked on the connection's watchdog (408 in the path's
+/// envelope when the watchdog gives up on it first), its head's size is checked, and plain-text
+/// rejections are rewritten into the path's envelope.
 async fn watched(
-    router: Router,
+    app: App,
     req: Request<hyper::body::Incoming>,
     watchdog: Arc<Watchdog>,
     limits: Limits,
 ) -> Result<Response, Infallible> {
     watchdog.request_began(Instant::now());
+    // The URI is kept (a reference count, not a copy) for a refusal's envelope and the debug line.
     let uri = req.uri().clone();
-    let mut answer = pin!(router.oneshot(req.map(Body::new)));
-    let resp = std::future::poll_fn(|cx| {
-        if let Poll::Ready(resp) = answer.as_mut().poll(cx) {
-            return Poll::Ready(resp.unwrap_or_else(|never| match never {}));
-        }
-        if watchdog.take_expired() {
-            tracing::warn!(path = %uri.path(), "request not answered within the request timeout");
-            return Poll::Ready(refusal(
-                uri.path(),
-                Refusal::Timeout {
-                    after: limits.request_timeout,
-                },
-            ));
-        }
-        Poll::Pending
-    })
-    .await;
+    let method = req.method().clone();
+    let size = head_size(&req);
+    let resp = if size > limits.max_header_bytes {
+        refusal(
+            uri.path(),
+            Refusal::HeadersTooLarge {
+                size,
+                limit: limits.max_header_bytes,
+            },
+        )
+    } else {
+        let mut answer = pin!(app.oneshot(req.map(Body::new)));
+        let resp = std::future::poll_fn(|cx| {
+            if let Poll::Ready(resp) = answer.as_mut().poll(cx) {
+                return Poll::Ready(resp.unwrap_or_else(|never| match never {}));
+            }
+            if watchdog.take_expired() {
+                tracing::warn!(path = %uri.path(), "request not answered within the request timeout");
+                return Poll::Ready(refusal(
+                    uri.path(),
+                    Refusal::Timeout {
+                        after: limits.request_timeout,
+                    },
+                ));
+            }
+            Poll::Pending
+        })
+        .await;
+        in_envelope(uri.path(), resp).await
+    };
+    tracing::debug!(
+        method = %method,
+        path = %kushki_protocol::mask::mask_text(uri.path()),
+        status = resp.status().as_u16(),
+        "answered"
+    );
     watchdog.request_ended(Instant::now());
     Ok(resp)
 }
 
 async fn serve_connection(
     stream: TcpStream,
-    router: Router,
+    app: App,
     limits: Limits,
     mut stopping: watch::Receiver<bool>,
 ) {
@@ -395,7 +418,7 @@ async fn serve_connection(
     let service = {
         let watchdog = watchdog.clone();
         hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-            watched(router.clone(), req, watchdog.clone(), limits)
+            watched(app.clone(), req, watchdog.clone(), limits)
         })
     };
     let builder = http1(&limits);
@@ -593,7 +616,7 @@ pub fn refusal(path: &str, refusal: Refusal) -> Response {
 }
 
 /// Size of a request head as it came on the wire (request line, headers, blank line).
-fn head_size(req: &Request) -> usize {
+fn head_size<B>(req: &Request<B>) -> usize {
     let uri = req.uri();
     // The request target as written: an origin-form target is its path and query exactly.
     let target = match uri.path_and_query() {
@@ -616,38 +639,11 @@ fn is_json(resp: &Response) -> bool {
         .is_some_and(|ct| ct.contains("json"))
 }
 
-/// Every request passes here: the head's size, the request timeout, and plain-text rejections
-/// rewritten into the path's envelope.
-async fn guard(State(limits): State<Limits>, req: Request, next: Next) -> Response {
-    // The URI is kept (a reference count, not a copy) for a refusal's envelope and the debug line.
-    let uri = req.uri().clone();
-    let path = uri.path();
-    let method = req.method().clone();
-    let resp = limit(limits, path, req, next).await;
-    tracing::debug!(
-        method = %method,
-        path = %kushki_protocol::mask::mask_text(path),
-        status = resp.status().as_u16(),
-        "answered"
-    );
-    resp
-}
-
-async fn limit(limits: Limits, path: &str, req: Request, next: Next) -> Response {
-    let size = head_size(&req);
-    if size > limits.max_header_bytes {
-        return refusal(
-            path,
-            Refusal::HeadersTooLarge {
-                size,
-                limit: limits.max_header_bytes,
-            },
-        );
-    }
-    // The request timeout is kept by the connection's watchdog (`watched`).
-    let resp = next.run(req).await;
+/// A client or server error answered in plain text (an extractor's rejection; a held request
+/// let go at shutdown answers an empty 504) rewritten into the path's envelope; any other answer
+/// as it is.
+async fn in_envelope(path: &str, resp: Response) -> Response {
     let status = resp.status();
-    // A held request let go at shutdown answers an empty 504: in the envelope too.
     if (status.is_client_error() || status.is_server_error()) && !is_json(&resp) {
         let text = match axum::body::to_bytes(resp.into_body(), 4096).await {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
