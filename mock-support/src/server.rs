@@ -330,6 +330,8 @@ impl Watchdog {
         self.expired.swap(false, Ordering::Relaxed)
     }
 
+    /// What to do at `now`: wait until the current phase's deadline, close an idle connection,
+    /// or give up on the request in flight (which also marks it expired, for `take_expired`).
     fn verdict(&self, now: Instant, limits: &Limits) -> Verdict {
         let in_flight = self.in_flight.load(Ordering::Relaxed);
         let limit = if in_flight {
@@ -427,7 +429,10 @@ async fn serve_connection(
             .serve_connection(TokioIo::new(stream), service)
             .with_upgrades()
     );
-    let timer = tokio::time::sleep(limits.header_read_timeout.min(limits.request_timeout));
+    // The first look, and the next one after a request is given up on; otherwise the timer is
+    // re-armed at the deadline the watchdog names.
+    let look_after = limits.header_read_timeout.min(limits.request_timeout);
+    let timer = tokio::time::sleep(look_after);
     let mut timer = pin!(timer);
     let mut asked = false;
     loop {
@@ -453,9 +458,9 @@ async fn serve_connection(
                         return;
                     }
                     // The next turn of the loop polls the connection, whose request then
-                    // answers 408; the timer looks again a full limit later.
+                    // answers 408.
                     Verdict::ExpireRequest => {
-                        timer.as_mut().reset(now + limits.header_read_timeout.min(limits.request_timeout));
+                        timer.as_mut().reset(now + look_after);
                     }
                 }
             }
