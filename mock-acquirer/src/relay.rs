@@ -10,6 +10,10 @@
 //! * Cloud `abort` is `POST …/sync/abort` only (ref §1.2: no async abort in the cloud).
 //! * `relay` behaviours act on the relay → terminal leg: latency, a status, a dropped link
 //!   (`drop`) or no answer (`timeout`).
+//! * Admin (harness-defined): `GET /__admin/terminals` lists the serials linked now, and
+//!   `/__admin/terminals/{serial}/__admin/…` reaches that terminal's own admin API over its link,
+//!   so a suite pointed at the cloud steers the terminal behind it (its card reader, its clock)
+//!   without an address for it: a terminal behind a store's NAT is reachable this way too.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -74,13 +78,115 @@ impl Relay {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Link>> {
         self.links.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Sends `frame` (its `id` assigned here) over `serial`'s link and returns the id, the link's
+    /// waiters and where the answer will arrive; `None` when no live link takes it.
+    fn send(
+        &self,
+        serial: &str,
+        mut frame: RelayRequest,
+    ) -> Option<(u64, Pending, oneshot::Receiver<RelayResponse>)> {
+        let (frames, pending) = {
+            let links = self.lock();
+            let link = links.get(serial)?;
+            (link.frames.clone(), link.pending.clone())
+        };
+        frame.id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(frame.id, tx);
+        let text = serde_json::to_string(&frame).unwrap_or_default();
+        if frames.send(Message::Text(text.into())).is_err() {
+            pending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&frame.id);
+            return None;
+        }
+        Some((frame.id, pending, rx))
+    }
 }
+
+/// Longest the relay waits for a terminal's answer to an admin request.
+const ADMIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The relay's routes.
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/terminal/v1/{serial}/link", get(link))
         .route("/terminal/v1/{serial}/{*route}", any(forward))
+        .route("/__admin/terminals", get(terminals))
+        .route("/__admin/terminals/{serial}/{*path}", any(terminal_admin))
+}
+
+async fn terminals(State(state): State<Arc<AppState>>) -> Response {
+    axum::Json(serde_json::json!({ "online": state.relay.online() })).into_response()
+}
+
+/// A request to a linked terminal's admin API, carried over its link (see the module doc).
+async fn terminal_admin(
+    State(state): State<Arc<AppState>>,
+    Path((serial, path)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let admin_answer = |status: StatusCode, field: &str, message: String| {
+        (
+            status,
+            axum::Json(serde_json::json!({"error": {"field": field, "message": message}})),
+        )
+            .into_response()
+    };
+    if !path.starts_with("__admin/") {
+        return admin_answer(
+            StatusCode::BAD_REQUEST,
+            "path",
+            "only a terminal's /__admin/ routes are reachable here".into(),
+        );
+    }
+    let frame = RelayRequest {
+        id: 0,
+        method: method.to_string(),
+        route: path,
+        query,
+        authorization: None,
+        timestamp: None,
+        content_type: headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    let Some((id, pending, rx)) = state.relay.send(&serial, frame) else {
+        return admin_answer(
+            StatusCode::NOT_FOUND,
+            "serial",
+            format!("no terminal `{serial}` is linked to this relay"),
+        );
+    };
+    match tokio::time::timeout(ADMIN_TIMEOUT, rx).await {
+        Ok(Ok(resp)) => (
+            StatusCode::from_u16(resp.status).unwrap_or(StatusCode::BAD_GATEWAY),
+            [(header::CONTENT_TYPE, "application/json")],
+            resp.body,
+        )
+            .into_response(),
+        _ => {
+            pending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&id);
+            admin_answer(
+                StatusCode::GATEWAY_TIMEOUT,
+                "serial",
+                format!("terminal `{serial}` did not answer its admin request"),
+            )
+        }
+    }
 }
 
 async fn link(
@@ -240,13 +346,7 @@ async fn relay_one(
             "in the cloud, abort is POST /terminal/v1/{serial}/sync/abort only (ref §1.2)",
         );
     }
-    let link = {
-        let links = state.relay.lock();
-        links
-            .get(serial)
-            .map(|l| (l.frames.clone(), l.pending.clone()))
-    };
-    let Some((frames, pending)) = link else {
+    if !state.relay.lock().contains_key(serial) {
         ex.note = Some("terminal offline: no live link for this serial".into());
         return offline(
             serial,
@@ -286,9 +386,8 @@ async fn relay_one(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
-    let id = state.relay.next_id.fetch_add(1, Ordering::Relaxed);
     let frame = RelayRequest {
-        id,
+        id: 0,
         method: method.to_string(),
         route: route.to_string(),
         query,
@@ -297,19 +396,13 @@ async fn relay_one(
         content_type: header("content-type"),
         body: String::from_utf8_lossy(&body).into_owned(),
     };
-    let (tx, rx) = oneshot::channel();
-    pending
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id, tx);
-    let text = serde_json::to_string(&frame).unwrap_or_default();
-    if frames.send(Message::Text(text.into())).is_err() {
+    let Some((id, pending, rx)) = state.relay.send(serial, frame) else {
         ex.note = Some("terminal link closed before forwarding".into());
         return offline(
             serial,
             "The terminal is not online or Kushki ONE Connect is not active",
         );
-    }
+    };
     match respond.and_then(|r| r.fault) {
         Some(Fault::Drop) => {
             // The link drops mid-request: the terminal goes offline, and whatever it answers

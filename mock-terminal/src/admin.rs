@@ -3,15 +3,19 @@
 //! * `POST /__admin/cards` queues a customer action (see [`crate::reader`]); `GET` lists the queue,
 //!   `DELETE` empties it;
 //! * `GET /__admin/terminal` → serial, model, market, state (`waiting_for_call` or the busy
-//!   operation and phase) and whether the cloud link is up.
+//!   operation and phase) and whether the cloud link is up;
+//! * `/__admin/acquirer/{path}` → the same request to the terminal's acquirer at `/{path}`
+//!   (harness-defined): a suite pointed at a terminal on the LAN steers and reads the acquirer
+//!   behind it through the terminal, wherever that acquirer lives (another container, a host the
+//!   suite cannot reach). Only `__admin/…` paths are forwarded.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use bytes::Bytes;
 use kushki_mock_support::admin::{admin_body, admin_error};
@@ -25,6 +29,47 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/__admin/cards", get(list).post(push).delete(clear))
         .route("/__admin/terminal", get(terminal))
+        .route("/__admin/acquirer/{*path}", any(to_acquirer))
+}
+
+/// Forwards an admin request to the acquirer this terminal uses (see the module doc).
+async fn to_acquirer(
+    State(s): State<Arc<AppState>>,
+    Path(path): Path<String>,
+    RawQuery(query): RawQuery,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !path.starts_with("__admin/") {
+        return admin_error("path", "only the acquirer's /__admin/ routes are forwarded");
+    }
+    let mut url = crate::state::acquirer_url_text(&s.config.acquirer_url, &format!("/{path}"));
+    if let Some(q) = query {
+        url.push('?');
+        url.push_str(&q);
+    }
+    let mut req = s.http.request(method, &url).body(body);
+    if let Some(ct) = headers.get(header::CONTENT_TYPE) {
+        req = req.header(header::CONTENT_TYPE, ct);
+    }
+    match req.send().await {
+        Ok(resp) => {
+            let status = resp.status();
+            let content_type = resp.headers().get(header::CONTENT_TYPE).cloned();
+            let bytes = resp.bytes().await.unwrap_or_default();
+            let mut answer = (status, bytes).into_response();
+            if let Some(ct) = content_type {
+                answer.headers_mut().insert(header::CONTENT_TYPE, ct);
+            }
+            answer
+        }
+        Err(e) => (
+            StatusCode::BAD_GATEWAY,
+            Json(json!({"error": {"field": "acquirer", "message": format!("the terminal cannot reach its acquirer: {e}")}})),
+        )
+            .into_response(),
+    }
 }
 
 async fn list(State(s): State<Arc<AppState>>) -> Json<Value> {

@@ -58,6 +58,8 @@ async fn serve(
 ) {
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    // The relay's `/__admin/terminals/{serial}/…` requests reach the terminal's own admin routes.
+    let admin = crate::startup::app(state.clone());
     let writer = async {
         while let Some(text) = rx.recv().await {
             if sink.send(Message::Text(text.into())).await.is_err() {
@@ -79,6 +81,14 @@ async fn serve(
             // Each request runs on its own, so a busy terminal still answers TER-003 to the next.
             let state = state.clone();
             let tx = tx.clone();
+            if req.route.starts_with("__admin/") {
+                let admin = admin.clone();
+                tokio::spawn(async move {
+                    let frame = admin_over_link(admin, req).await;
+                    let _ = tx.send(serde_json::to_string(&frame).unwrap_or_default());
+                });
+                continue;
+            }
             tokio::spawn(async move {
                 let id = req.id;
                 let incoming = Incoming {
@@ -104,5 +114,42 @@ async fn serve(
         _ = writer => {}
         _ = reader => {}
         _ = state.shutdown.notified() => {}
+    }
+}
+
+/// Answers an admin request the relay carried over the link (`__admin/…` routes only) with the
+/// terminal's own admin router, as if it had arrived on the LAN.
+async fn admin_over_link(admin: axum::Router, req: RelayRequest) -> RelayResponse {
+    use tower::ServiceExt as _;
+    let uri = match &req.query {
+        Some(q) => format!("/{}?{q}", req.route),
+        None => format!("/{}", req.route),
+    };
+    let mut builder = axum::http::Request::builder()
+        .method(req.method.as_str())
+        .uri(uri);
+    if let Some(ct) = &req.content_type {
+        builder = builder.header(axum::http::header::CONTENT_TYPE, ct);
+    }
+    let (status, body) = match builder.body(axum::body::Body::from(req.body)) {
+        Ok(request) => match admin.oneshot(request).await {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let bytes = axum::body::to_bytes(resp.into_body(), kushki_mock_support::body::MAX_BODY_BYTES)
+                    .await
+                    .unwrap_or_default();
+                (status, String::from_utf8_lossy(&bytes).into_owned())
+            }
+            Err(e) => match e {},
+        },
+        Err(e) => (
+            400,
+            serde_json::json!({"error": {"field": "path", "message": e.to_string()}}).to_string(),
+        ),
+    };
+    RelayResponse {
+        id: req.id,
+        status,
+        body,
     }
 }

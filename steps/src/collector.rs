@@ -124,6 +124,9 @@ impl Collector {
                     }
                     Step::Passed(..) => Some((Status::Passed, None)),
                     Step::Skipped => Some((Status::Failed, Some("no step definition matches this text (an undefined step fails the run)".to_string()))),
+                    Step::Failed(_, _, _, StepError::Panic(info)) if skip_reason(info).is_some() => {
+                        Some((Status::Skipped, skip_reason(info)))
+                    }
                     Step::Failed(_, _, _, err) => Some((Status::Failed, Some(step_error(err)))),
                 };
                 if let Some((status, message)) = outcome {
@@ -134,6 +137,9 @@ impl Collector {
                     if let Some((sc, _)) = c.open.get_mut(&key) {
                         if status == Status::Failed {
                             sc.status = Status::Failed;
+                        } else if status == Status::Skipped && sc.status != Status::Failed {
+                            sc.status = Status::Skipped;
+                            sc.skip_reason = message.clone();
                         }
                         sc.steps.push(StepResult {
                             keyword: step.keyword.trim().to_string(),
@@ -192,12 +198,15 @@ impl Collector {
         match self.progress {
             Progress::Quiet => {}
             Progress::Lines => {
-                let mark = if sc.status == Status::Failed {
-                    "FAIL"
-                } else {
-                    "ok  "
+                let mark = match sc.status {
+                    Status::Failed => "FAIL",
+                    Status::Skipped => "skip",
+                    Status::Passed => "ok  ",
                 };
                 println!("{mark} [{}] {path}:{} {}", sc.topology, sc.line, sc.name);
+                if let Some(reason) = &sc.skip_reason {
+                    println!("       {reason}");
+                }
                 if sc.status == Status::Failed {
                     for st in sc.steps.iter().filter(|s| s.status == Status::Failed) {
                         println!("       {} {} (line {})", st.keyword, st.text, st.line);
@@ -228,6 +237,13 @@ fn step_error(err: &StepError) -> String {
         StepError::Panic(info) => panic_text(info),
         other => other.to_string(),
     }
+}
+
+/// The reason of a [`crate::env::skip`], when the panic is one.
+fn skip_reason(info: &event::Info) -> Option<String> {
+    (**info)
+        .downcast_ref::<crate::env::Skip>()
+        .map(|s| s.0.clone())
 }
 
 fn panic_text(info: &event::Info) -> String {

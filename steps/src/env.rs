@@ -24,6 +24,17 @@ pub const EMBEDDED_SERIAL: &str = "PB04209860189";
 /// Business-Code of the embedded terminal.
 pub const EMBEDDED_BUSINESS_CODE: &str = "BC-CONFORMANCE-0001";
 
+/// A step's way of saying the scenario cannot run against this target (a capability or a
+/// market it lacks): raised with [`skip`], reported as skipped with the reason, never as passed
+/// or failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip(pub String);
+
+/// Ends the scenario as skipped, with the reason.
+pub fn skip(reason: impl Into<String>) -> ! {
+    std::panic::panic_any(Skip(reason.into()))
+}
+
 /// Which mock an admin call is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mock {
@@ -90,6 +101,7 @@ pub struct Env {
     terminal_admin: Option<String>,
     capabilities: HashSet<Capability>,
     embedded: Option<(RunningAcquirer, Option<RunningTerminal>)>,
+    remote_market: Option<Country>,
     /// Every exchange, masked, in order.
     pub evidence: Vec<Value>,
 }
@@ -121,45 +133,62 @@ impl Env {
             market,
             http,
             raw_base: None,
+            // A remote target's credentials default to the mocks' own defaults (`serve`, the
+            // image), so the suite runs against them with no configuration.
             credential: env_var("KUSHKI_PRIVATE_CREDENTIAL_ID")
                 .unwrap_or_else(|| mock_acquirer::DEFAULT_CREDENTIAL.to_string()),
             connect_base: None,
             creds: Credentials::new(
-                &env_var("KUSHKI_BUSINESS_CODE").unwrap_or_else(|| EMBEDDED_BUSINESS_CODE.into()),
+                &env_var("KUSHKI_BUSINESS_CODE")
+                    .unwrap_or_else(|| mock_terminal::config::DEFAULT_BUSINESS_CODE.into()),
                 serial
                     .or(env_var("KUSHKI_SERIAL").as_deref())
-                    .unwrap_or(EMBEDDED_SERIAL),
+                    .unwrap_or(mock_terminal::config::DEFAULT_SERIAL),
             ),
             acquirer_admin: None,
             terminal_admin: None,
             capabilities: HashSet::new(),
             embedded: None,
+            remote_market: None,
             evidence: Vec::new(),
         };
         match target {
             Target::Mock => env.start_embedded(topology, market).await?,
+            // The admin API of the mock behind the one the target names is reached through it:
+            // a terminal forwards `/__admin/acquirer/…` to its acquirer, the relay forwards
+            // `/__admin/terminals/{serial}/…` over the terminal's link. So a suite needs no
+            // second address, whatever network the two live on.
             Target::Acquirer(url) => {
                 env.raw_base = Some(url.clone());
                 env.acquirer_admin = Some(url.clone());
             }
             Target::Lan(addr) => {
-                env.connect_base = Some(format!("http://{addr}/terminal/v1"));
-                env.terminal_admin = Some(format!("http://{addr}"));
+                let base = format!("http://{addr}");
+                env.connect_base = Some(format!("{base}/terminal/v1"));
+                env.acquirer_admin = Some(format!("{base}/__admin/acquirer"));
+                env.terminal_admin = Some(base);
             }
             Target::Localhost(port) => {
-                env.connect_base = Some(format!("http://127.0.0.1:{port}/terminal/v1"));
-                env.terminal_admin = Some(format!("http://127.0.0.1:{port}"));
+                let base = format!("http://127.0.0.1:{port}");
+                env.connect_base = Some(format!("{base}/terminal/v1"));
+                env.acquirer_admin = Some(format!("{base}/__admin/acquirer"));
+                env.terminal_admin = Some(base);
             }
             Target::Cloud(base) => {
-                env.connect_base =
-                    Some(format!("{base}/terminal/v1/{}", env.creds.terminal_serial));
+                let serial = env.creds.terminal_serial.clone();
+                env.connect_base = Some(format!("{base}/terminal/v1/{serial}"));
+                env.terminal_admin = Some(format!("{base}/__admin/terminals/{serial}"));
                 env.acquirer_admin = Some(base.clone());
             }
         }
         if env.embedded.is_none() {
             // A remote target that answers the admin API is one of these mocks: it has every
-            // capability. A real device or Kushki's UAT has none.
-            let probe = env.terminal_admin.clone().or(env.acquirer_admin.clone());
+            // capability, and each scenario starts it afresh. A real device or Kushki's UAT has
+            // none.
+            let probe = match topology {
+                Topology::Cloud | Topology::Acquirer => env.acquirer_admin.clone(),
+                _ => env.terminal_admin.clone(),
+            };
             let is_mock = match probe {
                 Some(base) => env
                     .http
@@ -174,12 +203,109 @@ impl Env {
             };
             if is_mock {
                 env.capabilities.extend(Capability::ALL);
+                env.start_remote_mock().await?;
             } else {
                 env.acquirer_admin = None;
                 env.terminal_admin = None;
             }
         }
         Ok(env)
+    }
+
+    /// A remote mock, as each embedded scenario finds its own (harness-defined): its state reset,
+    /// any command still in progress ended, and its clock at [`EMBEDDED_START`]. Scenarios run one
+    /// at a time against a remote target (it has one reader and one clock), so this isolates
+    /// them as the embedded run does.
+    async fn start_remote_mock(&mut self) -> Result<(), String> {
+        if self.topology == Topology::Cloud {
+            self.wait_for_link().await?;
+        }
+        let bases: Vec<String> = [&self.terminal_admin, &self.acquirer_admin]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        for base in &bases {
+            let answer = self
+                .http
+                .post(format!("{base}/__admin/reset"))
+                .send()
+                .await
+                .map_err(|e| format!("cannot reset {base}: {e}"))?;
+            if !answer.status().is_success() {
+                return Err(format!(
+                    "{base}/__admin/reset answered {} (a cloud target needs the terminal linked to the relay)",
+                    answer.status()
+                ));
+            }
+        }
+        if let Some(base) = self.terminal_admin.clone() {
+            // A reset ends the command in progress; the terminal is free once its flow has
+            // unwound.
+            let idle = async {
+                loop {
+                    let view: Value = match self
+                        .http
+                        .get(format!("{base}/__admin/terminal"))
+                        .send()
+                        .await
+                    {
+                        Ok(r) => r.json().await.unwrap_or(Value::Null),
+                        Err(_) => Value::Null,
+                    };
+                    if view["state"] == "waiting_for_call" {
+                        return view;
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            };
+            let view = tokio::time::timeout(Duration::from_secs(10), idle)
+                .await
+                .map_err(|_| format!("the terminal at {base} stayed busy after a reset"))?;
+            if let Some(country) = view["country"].as_str().and_then(|c| c.parse().ok()) {
+                self.remote_market = Some(country);
+            }
+        }
+        let start: Timestamp = EMBEDDED_START.parse().map_err(|e| format!("{e}"))?;
+        self.set_time(start).await;
+        Ok(())
+    }
+
+    /// Waits until the terminal under test holds a link to the relay (a scenario before may have
+    /// dropped it: the terminal relinks by itself within its back-off).
+    async fn wait_for_link(&self) -> Result<(), String> {
+        let Some(relay) = self.acquirer_admin.clone() else {
+            return Ok(());
+        };
+        let serial = self.serial().to_string();
+        let linked = async {
+            loop {
+                let online: Value = match self
+                    .http
+                    .get(format!("{relay}/__admin/terminals"))
+                    .send()
+                    .await
+                {
+                    Ok(r) => r.json().await.unwrap_or(Value::Null),
+                    Err(_) => Value::Null,
+                };
+                if online["online"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|s| s == serial.as_str()))
+                {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), linked)
+            .await
+            .map_err(|_| format!("terminal {serial} is not linked to the relay at {relay}"))
+    }
+
+    /// The market of a remote terminal, when it says (its admin API).
+    pub fn remote_market(&self) -> Option<Country> {
+        self.remote_market
     }
 
     async fn start_embedded(&mut self, topology: Topology, market: Country) -> Result<(), String> {
@@ -242,6 +368,7 @@ impl Env {
             terminal_admin: self.terminal_admin.clone(),
             capabilities: self.capabilities.clone(),
             embedded: None,
+            remote_market: self.remote_market,
             evidence: Vec::new(),
         }
     }
@@ -549,9 +676,9 @@ impl Env {
         path: &str,
         body: Option<Value>,
     ) -> Value {
-        let base = self
-            .admin(mock)
-            .unwrap_or_else(|| panic!("this target has no admin API for the {mock:?}"));
+        let Some(base) = self.admin(mock) else {
+            skip(format!("the target has no admin API for the {mock:?}: it is not one of these mocks"))
+        };
         let url = format!("{base}{path}");
         let mut req = match method {
             "GET" => self.http.get(&url),

@@ -105,7 +105,17 @@ impl KushkiWorld {
             )
             .await
             .unwrap_or_else(|e| panic!("cannot reach the implementation under test: {e}"));
+            let other_market = env
+                .remote_market()
+                .filter(|m| env.topology.is_connect() && *m != self.market);
             self.env = Some(env);
+            if let Some(theirs) = other_market {
+                crate::env::skip(format!(
+                    "the scenario is for a {} terminal; the terminal under test is configured for {}",
+                    self.market.as_str(),
+                    theirs.as_str()
+                ));
+            }
         }
         self.env.as_mut().expect("started above")
     }

@@ -41,11 +41,11 @@ pub fn register(c: Collection<KushkiWorld>) -> Collection<KushkiWorld> {
 /// Fails the step unless the target has `c` (a scenario using it must carry its tag).
 pub async fn require(w: &mut KushkiWorld, c: Capability) {
     if !w.env().await.has(c) {
-        panic!(
-            "this step needs @{} control, which the target does not offer (tag the scenario @{} so it is skipped there)",
+        crate::env::skip(format!(
+            "this step needs @{} control, which the target does not offer (the scenario lacks the @{} tag that would have filtered it out)",
             c.tag(),
             c.tag()
-        );
+        ));
     }
 }
 
