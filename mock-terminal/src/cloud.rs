@@ -135,9 +135,12 @@ async fn admin_over_link(admin: axum::Router, req: RelayRequest) -> RelayRespons
         Ok(request) => match admin.oneshot(request).await {
             Ok(resp) => {
                 let status = resp.status().as_u16();
-                let bytes = axum::body::to_bytes(resp.into_body(), kushki_mock_support::body::MAX_BODY_BYTES)
-                    .await
-                    .unwrap_or_default();
+                let bytes = axum::body::to_bytes(
+                    resp.into_body(),
+                    kushki_mock_support::body::MAX_BODY_BYTES,
+                )
+                .await
+                .unwrap_or_default();
                 (status, String::from_utf8_lossy(&bytes).into_owned())
             }
             Err(e) => match e {},

@@ -57,6 +57,18 @@ impl DeviceModel {
     }
 }
 
+impl std::str::FromStr for DeviceModel {
+    type Err = String;
+    /// `p2se` (also `p2-se`, `p2`) or `p3`, any case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "p2se" | "p2-se" | "p2_se" | "p2" => Ok(DeviceModel::P2Se),
+            "p3" => Ok(DeviceModel::P3),
+            _ => Err(format!("unknown model `{s}`: use p2se or p3")),
+        }
+    }
+}
+
 /// `pos_details.version` the mock app reports (the seed's example version).
 pub const APP_VERSION: &str = "Kushki SunmiV1.1.18";
 

@@ -677,7 +677,9 @@ impl Env {
         body: Option<Value>,
     ) -> Value {
         let Some(base) = self.admin(mock) else {
-            skip(format!("the target has no admin API for the {mock:?}: it is not one of these mocks"))
+            skip(format!(
+                "the target has no admin API for the {mock:?}: it is not one of these mocks"
+            ))
         };
         let url = format!("{base}{path}");
         let mut req = match method {

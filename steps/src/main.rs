@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use conformance_reports::model::Run;
 use kushki_conformance::collector::Progress;
 use kushki_conformance::runner::{self, Options};
-use kushki_conformance::serve::{ServeOptions, serve};
+use kushki_conformance::serve::{AcquirerSide, ServeOptions, TerminalSpec, serve};
 use kushki_conformance::target::Target;
 use kushki_conformance::verify;
 use kushki_protocol::calendar::ClockMode;
@@ -40,6 +40,20 @@ enum Command {
     Verify(VerifyArgs),
     /// Verify a dry-run package: every file's SHA-256 and, with a key, the manifest's HMAC.
     CheckPackage(CheckArgs),
+    /// Exit 0 when every mock `serve` would start (from the same `KUSHKI_…` environment) answers
+    /// its health check: the container image's HEALTHCHECK.
+    Health(HealthArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct HealthArgs {
+    /// Base URLs to check (`http://HOST:PORT`); by default those of `serve` under the same
+    /// environment (`KUSHKI_ACQUIRER_LISTEN`, `KUSHKI_TERMINALS`).
+    #[arg(long)]
+    url: Vec<String>,
+    /// How long each check may take, in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    timeout_ms: u64,
 }
 
 #[derive(Debug, clap::Args, Default)]
@@ -53,8 +67,9 @@ struct RunArgs {
     /// Tag expression, e.g. "@beta and not @faults".
     #[arg(long)]
     tags: Option<String>,
-    /// Features folder (with connect/ and raw/).
-    #[arg(long)]
+    /// Features folder (with connect/ and raw/); by default the one beside the sources, or the
+    /// one installed beside the binary (`../share/kushki-conformance/features`, as in the image).
+    #[arg(long, env = "KUSHKI_FEATURES")]
     features: Option<PathBuf>,
     /// Reports folder.
     #[arg(long, default_value = "conformance-report")]
@@ -70,14 +85,25 @@ struct RunArgs {
     lines: bool,
 }
 
+/// Every option has an environment variable (`KUSHKI_…`), so a container is configured without a
+/// command line.
 #[derive(Debug, clap::Args)]
 struct ServeArgs {
     /// The acquirer's address (raw API, cloud relay, admin).
-    #[arg(long, default_value = mock_acquirer::config::DEFAULT_LISTEN)]
+    #[arg(long, env = "KUSHKI_ACQUIRER_LISTEN", default_value = mock_acquirer::config::DEFAULT_LISTEN)]
     acquirer_listen: SocketAddr,
-    /// A terminal as SERIAL@ADDR (repeatable); one default terminal on 127.0.0.1:6868 when absent.
-    #[arg(long = "terminal")]
-    terminals: Vec<String>,
+    /// Start no acquirer: the terminals use the raw API at this URL (another `serve`, a
+    /// mock-acquirer container, Kushki's UAT).
+    #[arg(long, env = "KUSHKI_ACQUIRER_URL")]
+    acquirer_url: Option<String>,
+    /// With --acquirer-url: the cloud relay's base URL, when it is not the acquirer's.
+    #[arg(long, env = "KUSHKI_RELAY_URL", requires = "acquirer_url")]
+    relay_url: Option<String>,
+    /// A terminal as SERIAL@ADDR[,country=PER|MEX|CHL|COL][,model=p2se|p3] (repeatable; in
+    /// the environment, separated by spaces); one Peruvian P3 `PB04209860189` on 127.0.0.1:6868
+    /// when absent.
+    #[arg(long = "terminal", env = "KUSHKI_TERMINALS", value_delimiter = ' ')]
+    terminals: Vec<TerminalSpec>,
     /// The Business-Code the terminals accept.
     #[arg(long, env = "KUSHKI_BUSINESS_CODE", default_value = mock_terminal::config::DEFAULT_BUSINESS_CODE, hide_env_values = true)]
     business_code: String,
@@ -85,13 +111,13 @@ struct ServeArgs {
     #[arg(long, env = "KUSHKI_PRIVATE_CREDENTIAL_ID", default_value = mock_acquirer::DEFAULT_CREDENTIAL, hide_env_values = true)]
     credential: String,
     /// Clock shared by every mock.
-    #[arg(long, value_enum, default_value_t = ClockArg::System)]
+    #[arg(long, env = "KUSHKI_CLOCK", value_enum, default_value_t = ClockArg::System)]
     clock: ClockArg,
     /// Start of the manual clock (RFC 3339).
-    #[arg(long)]
+    #[arg(long, env = "KUSHKI_START_TIME")]
     start_time: Option<jiff::Timestamp>,
     /// Append every exchange, masked, to this JSON Lines file.
-    #[arg(long)]
+    #[arg(long, env = "KUSHKI_JOURNAL")]
     journal: Option<PathBuf>,
 }
 
@@ -208,24 +234,26 @@ async fn run_cmd(args: RunArgs) -> Result<bool, String> {
 }
 
 async fn serve_cmd(args: ServeArgs) -> Result<bool, String> {
-    let mut terminals = Vec::new();
-    for t in &args.terminals {
-        let (serial, addr) = t
-            .split_once('@')
-            .ok_or_else(|| format!("--terminal `{t}`: use SERIAL@ADDR"))?;
-        let addr: SocketAddr = addr.parse().map_err(|e| format!("--terminal `{t}`: {e}"))?;
-        terminals.push((serial.to_string(), addr));
-    }
+    let mut terminals = args.terminals;
     if terminals.is_empty() {
-        terminals.push((
-            mock_terminal::config::DEFAULT_SERIAL.to_string(),
-            mock_terminal::config::DEFAULT_LISTEN
+        terminals.push(TerminalSpec {
+            serial: mock_terminal::config::DEFAULT_SERIAL.to_string(),
+            listen: mock_terminal::config::DEFAULT_LISTEN
                 .parse()
                 .expect("address"),
-        ));
+            country: kushki_protocol::raw::Country::Peru,
+            model: mock_terminal::config::DeviceModel::P3,
+        });
     }
+    let acquirer = match args.acquirer_url {
+        Some(url) => AcquirerSide::Remote {
+            relay_url: args.relay_url.unwrap_or_else(|| url.clone()),
+            acquirer_url: url,
+        },
+        None => AcquirerSide::Local(args.acquirer_listen),
+    };
     let opts = ServeOptions {
-        acquirer_listen: args.acquirer_listen,
+        acquirer,
         terminals,
         business_code: args.business_code,
         credential: args.credential,
@@ -290,6 +318,87 @@ async fn verify_cmd(args: VerifyArgs) -> Result<bool, String> {
     Ok(checks.iter().all(verify::Check::passed))
 }
 
+/// The listeners `serve` starts under this process's environment, as loopback base URLs.
+fn served_urls() -> Result<Vec<String>, String> {
+    let serve = Cli::try_parse_from(["kushki-conformance", "serve"])
+        .map_err(|e| format!("the KUSHKI_ environment does not parse: {e}"))?;
+    let Some(Command::Serve(args)) = serve.command else {
+        return Err("`serve` did not parse as serve".into());
+    };
+    let mut addrs = Vec::new();
+    if args.acquirer_url.is_none() {
+        addrs.push(args.acquirer_listen);
+    }
+    addrs.extend(args.terminals.iter().map(|t| t.listen));
+    if args.terminals.is_empty() {
+        addrs.push(
+            mock_terminal::config::DEFAULT_LISTEN
+                .parse()
+                .expect("address"),
+        );
+    }
+    Ok(addrs
+        .into_iter()
+        .map(kushki_conformance::serve::local_url)
+        .collect())
+}
+
+/// One `GET /__admin/health` over a plain socket (no runtime, no client: the HEALTHCHECK runs
+/// every few seconds for the life of the container).
+fn healthy(base: &str, timeout: std::time::Duration) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let authority = base
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{base}: only http:// URLs are checked"))?
+        .trim_end_matches('/');
+    let addr: SocketAddr = authority
+        .parse()
+        .map_err(|e| format!("{base}: {e} (give an IP address and port)"))?;
+    let mut stream =
+        std::net::TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("{base}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .and_then(|()| stream.set_write_timeout(Some(timeout)))
+        .map_err(|e| format!("{base}: {e}"))?;
+    write!(
+        stream,
+        "GET /__admin/health HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| format!("{base}: {e}"))?;
+    let mut head = [0u8; 12];
+    stream
+        .read_exact(&mut head)
+        .map_err(|e| format!("{base}: {e}"))?;
+    if &head[9..12] == b"200" {
+        Ok(())
+    } else {
+        Err(format!(
+            "{base}: answered {}",
+            String::from_utf8_lossy(&head)
+        ))
+    }
+}
+
+fn health_cmd(args: HealthArgs) -> Result<bool, String> {
+    let urls = if args.url.is_empty() {
+        served_urls()?
+    } else {
+        args.url
+    };
+    let timeout = std::time::Duration::from_millis(args.timeout_ms.max(1));
+    let mut ok = true;
+    for url in &urls {
+        match healthy(url, timeout) {
+            Ok(()) => println!("ok   {url}"),
+            Err(e) => {
+                ok = false;
+                println!("FAIL {e}");
+            }
+        }
+    }
+    Ok(ok)
+}
+
 fn check_cmd(args: CheckArgs) -> Result<bool, String> {
     let key = key_from_env(&args.sign_key_env)?;
     match conformance_reports::package::check_package(&args.dir, key.as_deref()) {
@@ -316,15 +425,39 @@ fn check_cmd(args: CheckArgs) -> Result<bool, String> {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The HEALTHCHECK runs every few seconds: it starts no runtime.
+    if let Some(Command::Health(args)) = cli.command {
+        return exit(health_cmd(args));
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_or_else(
+            |e| exit(Err(format!("cannot start the runtime: {e}"))),
+            |rt| rt.block_on(async_main(cli)),
+        )
+}
+
+fn exit(result: Result<bool, String>) -> ExitCode {
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("kushki-conformance: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn async_main(cli: Cli) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "error".into()),
         )
         .init();
-    let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Run(RunArgs {
         target: "mock".into(),
         out: "conformance-report".into(),
@@ -334,13 +467,7 @@ async fn main() -> ExitCode {
         Command::Serve(a) => serve_cmd(a).await,
         Command::Verify(a) => verify_cmd(a).await,
         Command::CheckPackage(a) => check_cmd(a),
+        Command::Health(a) => health_cmd(a),
     };
-    match result {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("kushki-conformance: {e}");
-            ExitCode::from(2)
-        }
-    }
+    exit(result)
 }

@@ -55,9 +55,24 @@ impl Options {
     }
 }
 
-/// The features folder of this repository (for `cargo test` and the default CLI run).
+/// The features folder: this repository's, when the binary runs where it was built (`cargo
+/// test`, `cargo run`), else the one installed beside the binary
+/// (`BIN/../share/kushki-conformance/features`, as the container image lays it out).
 pub fn default_features_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../features")
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../features");
+    if source.is_dir() {
+        return source;
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| {
+            let installed = exe
+                .parent()?
+                .parent()?
+                .join("share/kushki-conformance/features");
+            installed.is_dir().then_some(installed)
+        })
+        .unwrap_or(source)
 }
 
 fn tags_of(f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::Scenario) -> Vec<String> {

@@ -1731,8 +1731,11 @@ async fn relinked(w: &mut KushkiWorld, _ctx: Context) {
         let note = |e: &Value, n: &str| e["hop"] == "relay" && e["note"] == n;
         // A link made after the last one closed (the journal may start after the first link:
         // a remote mock's is emptied when the scenario starts).
-        let closed = journal.iter().rposition(|e| note(e, "terminal link closed"));
-        let relinked = closed.is_some_and(|c| journal[c..].iter().any(|e| note(e, "terminal linked")));
+        let closed = journal
+            .iter()
+            .rposition(|e| note(e, "terminal link closed"));
+        let relinked =
+            closed.is_some_and(|c| journal[c..].iter().any(|e| note(e, "terminal linked")));
         if relinked && terminal_view(w).await["state"] == "waiting_for_call" {
             return;
         }
