@@ -106,13 +106,42 @@ pub struct Env {
     pub evidence: Vec<Value>,
 }
 
+static EXTRA_CA: std::sync::OnceLock<Option<reqwest::Certificate>> = std::sync::OnceLock::new();
+
+/// Trusts this CA certificate (PEM) for HTTPS targets, besides the system's roots (`run
+/// --ca-cert`). Without a call, the file named by `KUSHKI_CA_CERT` is trusted, if any.
+pub fn trust_ca(pem: &[u8]) -> Result<(), String> {
+    let ca =
+        reqwest::Certificate::from_pem(pem).map_err(|e| format!("not a PEM certificate: {e}"))?;
+    EXTRA_CA
+        .set(Some(ca))
+        .map_err(|_| "a CA is already trusted".to_string())
+}
+
+/// The extra CA, decided once.
+fn extra_ca() -> Option<&'static reqwest::Certificate> {
+    EXTRA_CA
+        .get_or_init(|| {
+            let path = env_var("KUSHKI_CA_CERT")?;
+            let pem = std::fs::read(&path).unwrap_or_else(|e| panic!("KUSHKI_CA_CERT {path}: {e}"));
+            Some(
+                reqwest::Certificate::from_pem(&pem).unwrap_or_else(|e| {
+                    panic!("KUSHKI_CA_CERT {path}: not a PEM certificate: {e}")
+                }),
+            )
+        })
+        .as_ref()
+}
+
 fn client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .timeout(Duration::from_secs(120))
-        .connect_timeout(Duration::from_secs(5))
-        .build()
-        .expect("an HTTP client")
+        .connect_timeout(Duration::from_secs(5));
+    if let Some(ca) = extra_ca() {
+        builder = builder.add_root_certificate(ca.clone());
+    }
+    builder.build().expect("an HTTP client")
 }
 
 fn env_var(name: &str) -> Option<String> {
@@ -162,8 +191,8 @@ impl Env {
                 env.raw_base = Some(url.clone());
                 env.acquirer_admin = Some(url.clone());
             }
-            Target::Lan(addr) => {
-                let base = format!("http://{addr}");
+            Target::Lan(base) => {
+                let base = base.clone();
                 env.connect_base = Some(format!("{base}/terminal/v1"));
                 env.acquirer_admin = Some(format!("{base}/__admin/acquirer"));
                 env.terminal_admin = Some(base);

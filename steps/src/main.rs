@@ -64,6 +64,10 @@ struct RunArgs {
     /// Serial of the terminal under test (remote targets; else KUSHKI_SERIAL).
     #[arg(long, env = "KUSHKI_SERIAL")]
     serial: Option<String>,
+    /// A CA certificate (PEM) that HTTPS targets are verified against, besides the system's
+    /// roots: the mocks' generated CA (`/__admin/tls/ca.pem`).
+    #[arg(long, env = "KUSHKI_CA_CERT")]
+    ca_cert: Option<PathBuf>,
     /// Tag expression, e.g. "@beta and not @faults".
     #[arg(long)]
     tags: Option<String>,
@@ -214,6 +218,11 @@ async fn run_cmd(args: RunArgs) -> Result<bool, String> {
         .parse()
         .map_err(|e: kushki_conformance::target::TargetError| e.to_string())?;
     let key = key_from_env(&args.sign_key_env)?;
+    if let Some(ca) = &args.ca_cert {
+        let pem = std::fs::read(ca).map_err(|e| format!("--ca-cert {}: {e}", ca.display()))?;
+        kushki_conformance::env::trust_ca(&pem)
+            .map_err(|e| format!("--ca-cert {}: {e}", ca.display()))?;
+    }
     let opts = Options {
         target,
         tags: args.tags,

@@ -3,8 +3,8 @@
 //! | target | what | capabilities |
 //! |---|---|---|
 //! | `mock` (default) | embedded mocks on port 0, started per scenario: Connect features once per topology (LAN, localhost, cloud), raw features against the acquirer | all |
-//! | `lan://IP:PORT` | a terminal on the LAN (`KUSHKI_SERIAL`, `KUSHKI_BUSINESS_CODE`) | none, unless it answers `/__admin/health` (one of these mocks) |
-//! | `cloud://HOST[:PORT]` | the cloud relay (`https` unless the host is loopback), serial from `--serial` or `KUSHKI_SERIAL` | as above, probed on the relay |
+//! | `lan://IP:PORT`, `lan://https://IP:6869` | a terminal on the LAN (`KUSHKI_SERIAL`, `KUSHKI_BUSINESS_CODE`) | none, unless it answers `/__admin/health` (one of these mocks) |
+//! | `cloud://HOST[:PORT]`, `cloud://http(s)://HOST[:PORT]` | the cloud relay (`https` unless the host is loopback or the scheme says), serial from `--serial` or `KUSHKI_SERIAL` | as above, probed on the relay |
 //! | `localhost[:PORT]` | a POS app on the terminal itself (port 6868 by default, harness-defined H-localhost) | as above |
 //! | `acquirer://URL` | the raw API at URL (`KUSHKI_PRIVATE_CREDENTIAL_ID`) | as above |
 //!
@@ -12,6 +12,9 @@
 //! clock), `@scripted-card` (choosing what the customer does), `@faults` (behaviours). A scenario
 //! needing one its target lacks is skipped with the reason, never counted as passed; with
 //! `--interactive`, scripted cards are asked of the operator instead.
+//!
+//! HTTPS targets are verified against the system's roots plus the CA in `--ca-cert`
+//! (`KUSHKI_CA_CERT`): the mocks' generated CA, say. Verification is never switched off.
 
 use std::fmt;
 
@@ -79,7 +82,7 @@ impl Capability {
 pub enum Target {
     /// Embedded mocks.
     Mock,
-    /// A terminal on the LAN, `IP:PORT`.
+    /// A terminal on the LAN: its base URL, `http://IP:PORT` (or `https://IP:PORT`).
     Lan(String),
     /// A cloud relay base URL.
     Cloud(String),
@@ -107,19 +110,30 @@ impl std::str::FromStr for Target {
             return Ok(Target::Mock);
         }
         if let Some(addr) = s.strip_prefix("lan://") {
-            return if addr.contains(':') && !addr.is_empty() {
-                Ok(Target::Lan(addr.trim_end_matches('/').to_string()))
-            } else if !addr.is_empty() {
-                Ok(Target::Lan(format!("{}:6868", addr.trim_end_matches('/'))))
-            } else {
+            let (scheme, addr) = split_scheme(addr);
+            let addr = addr.trim_end_matches('/');
+            let scheme = scheme.unwrap_or("http");
+            return if addr.is_empty() {
                 Err(err())
+            } else if addr
+                .rsplit_once(':')
+                .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+            {
+                Ok(Target::Lan(format!("{scheme}://{addr}")))
+            } else {
+                let port = if scheme == "https" { 6869 } else { 6868 };
+                Ok(Target::Lan(format!("{scheme}://{addr}:{port}")))
             };
         }
         if let Some(host) = s.strip_prefix("cloud://") {
+            let (explicit, host) = split_scheme(host);
+            let host = host.trim_end_matches('/');
             if host.is_empty() {
                 return Err(err());
             }
-            let host = host.trim_end_matches('/');
+            if let Some(scheme) = explicit {
+                return Ok(Target::Cloud(format!("{scheme}://{host}")));
+            }
             let scheme = if host.starts_with("127.")
                 || host.starts_with("localhost")
                 || host.starts_with("[::1]")
@@ -152,11 +166,22 @@ impl std::str::FromStr for Target {
     }
 }
 
+/// `https://rest` → (`https`, `rest`); `http://rest` likewise; anything else has no scheme.
+fn split_scheme(s: &str) -> (Option<&'static str>, &str) {
+    if let Some(rest) = s.strip_prefix("https://") {
+        (Some("https"), rest)
+    } else if let Some(rest) = s.strip_prefix("http://") {
+        (Some("http"), rest)
+    } else {
+        (None, s)
+    }
+}
+
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Target::Mock => f.write_str("mock"),
-            Target::Lan(a) => write!(f, "lan://{a}"),
+            Target::Lan(a) => write!(f, "lan://{}", a.trim_start_matches("http://")),
             Target::Cloud(u) => write!(
                 f,
                 "cloud://{}",
@@ -197,9 +222,28 @@ mod tests {
             ("mock", Target::Mock),
             (
                 "lan://192.0.2.10:6868",
-                Target::Lan("192.0.2.10:6868".into()),
+                Target::Lan("http://192.0.2.10:6868".into()),
             ),
-            ("lan://192.0.2.10", Target::Lan("192.0.2.10:6868".into())),
+            (
+                "lan://192.0.2.10",
+                Target::Lan("http://192.0.2.10:6868".into()),
+            ),
+            (
+                "lan://https://192.0.2.10:6869",
+                Target::Lan("https://192.0.2.10:6869".into()),
+            ),
+            (
+                "lan://https://192.0.2.10",
+                Target::Lan("https://192.0.2.10:6869".into()),
+            ),
+            (
+                "cloud://https://127.0.0.1:8443",
+                Target::Cloud("https://127.0.0.1:8443".into()),
+            ),
+            (
+                "cloud://http://relay.store:8080",
+                Target::Cloud("http://relay.store:8080".into()),
+            ),
             (
                 "cloud://uat-cloudt.kushkipagos.com",
                 Target::Cloud("https://uat-cloudt.kushkipagos.com".into()),
@@ -221,7 +265,15 @@ mod tests {
         ] {
             assert_eq!(text.parse::<Target>().unwrap(), expected, "{text}");
         }
-        for bad in ["", "lan://", "ftp://x", "localhost:x", "cloud://"] {
+        for bad in [
+            "",
+            "lan://",
+            "lan://https://",
+            "ftp://x",
+            "localhost:x",
+            "cloud://",
+            "cloud://https://",
+        ] {
             assert!(bad.parse::<Target>().is_err(), "{bad}");
         }
     }
