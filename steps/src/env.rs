@@ -332,6 +332,73 @@ impl Env {
             .map_err(|_| format!("terminal {serial} is not linked to the relay at {relay}"))
     }
 
+    /// Starts a webhook receiver the implementation under test can reach, answering `status` to
+    /// every POST; returns it and its base URL as seen from the implementation. Embedded mocks
+    /// reach it on loopback; a remote one (a container, another host) at this host's address on
+    /// the route to it, or at `KUSHKI_CALLBACK_HOST` when set (`host.docker.internal`, say).
+    pub async fn receiver(&self, status: u16) -> (wiremock::MockServer, String) {
+        let host = match (&self.embedded, env_var("KUSHKI_CALLBACK_HOST")) {
+            (Some(_), _) => "127.0.0.1".to_string(),
+            (None, Some(host)) => host,
+            (None, None) => self.address_seen_by_target().await,
+        };
+        let bind = if host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+        {
+            "127.0.0.1:0"
+        } else {
+            "0.0.0.0:0"
+        };
+        let listener = std::net::TcpListener::bind(bind).expect("a port for the receiver");
+        let port = listener.local_addr().expect("its address").port();
+        let server = wiremock::MockServer::builder()
+            .listener(listener)
+            .start()
+            .await;
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .respond_with(wiremock::ResponseTemplate::new(status))
+            .mount(&server)
+            .await;
+        let host = if host.contains(':') && !host.starts_with('[') {
+            format!("[{host}]")
+        } else {
+            host
+        };
+        (server, format!("http://{host}:{port}"))
+    }
+
+    /// This host's address on the route to the target (the source address the kernel picks for
+    /// it): loopback for a target on this host, the bridge's gateway for a container.
+    async fn address_seen_by_target(&self) -> String {
+        let base = [&self.connect_base, &self.raw_base, &self.acquirer_admin]
+            .into_iter()
+            .flatten()
+            .next()
+            .cloned()
+            .unwrap_or_default();
+        let authority = base
+            .split("://")
+            .nth(1)
+            .unwrap_or_default()
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let probe = async {
+            let target = tokio::net::lookup_host(&authority).await.ok()?.next()?;
+            let local: std::net::SocketAddr = if target.is_ipv4() {
+                "0.0.0.0:0".parse().ok()?
+            } else {
+                "[::]:0".parse().ok()?
+            };
+            let socket = tokio::net::UdpSocket::bind(local).await.ok()?;
+            socket.connect(target).await.ok()?;
+            Some(socket.local_addr().ok()?.ip().to_string())
+        };
+        probe.await.unwrap_or_else(|| "127.0.0.1".to_string())
+    }
+
     /// The market of a remote terminal, when it says (its admin API).
     pub fn remote_market(&self) -> Option<Country> {
         self.remote_market

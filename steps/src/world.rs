@@ -66,6 +66,8 @@ pub struct KushkiWorld {
     pub pending: Option<tokio::task::JoinHandle<(Answer, Vec<Value>)>>,
     /// A webhook receiver started by the scenario.
     pub receiver: Option<wiremock::MockServer>,
+    /// The receiver's base URL as the implementation under test reaches it.
+    pub receiver_url: String,
     /// Key of the webhook receiver.
     pub webhook_key: Option<String>,
     counter: u32,
@@ -86,6 +88,7 @@ impl cucumber::World for KushkiWorld {
             named: HashMap::new(),
             pending: None,
             receiver: None,
+            receiver_url: String::new(),
             webhook_key: None,
             counter: 0,
             key: String::new(),

@@ -609,14 +609,9 @@ async fn link_will_drop(w: &mut KushkiWorld, _ctx: Context) {
 }
 
 async fn events_receiver(w: &mut KushkiWorld, _ctx: Context) {
-    use wiremock::matchers::method;
-    use wiremock::{Mock as WMock, MockServer, ResponseTemplate};
-    let server = MockServer::start().await;
-    WMock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&server)
-        .await;
+    let (server, url) = w.env().await.receiver(200).await;
     w.receiver = Some(server);
+    w.receiver_url = url;
 }
 
 async fn pos_charge(w: &mut KushkiWorld, ctx: Context) {
@@ -959,11 +954,11 @@ async fn async_charge(w: &mut KushkiWorld, total: Amount, with_url: bool) {
     let ctid = w.new_client_id();
     let mut payload = json!({"client_transaction_id": ctid, "amount": connect_amount(total)});
     if with_url {
-        let url = w
-            .receiver
-            .as_ref()
-            .map(|r| format!("{}/events", r.uri()))
-            .expect("an events receiver (Given an events receiver)");
+        assert!(
+            w.receiver.is_some(),
+            "an events receiver (Given an events receiver)"
+        );
+        let url = format!("{}/events", w.receiver_url);
         payload["events_webhook_url"] = json!(url);
     }
     let answer = w.env().await.connect("charge", &payload, true).await;
@@ -1048,8 +1043,11 @@ async fn send_plaintext(w: &mut KushkiWorld, ctx: Context) {
     for (name, named) in &w.named {
         text = text.replace(&format!("{{{name}}}"), &named.reference);
     }
-    if let Some(r) = &w.receiver {
-        text = text.replace("{events_webhook_url}", &format!("{}/events", r.uri()));
+    if w.receiver.is_some() {
+        text = text.replace(
+            "{events_webhook_url}",
+            &format!("{}/events", w.receiver_url),
+        );
     }
     let payload: Value = serde_json::from_str(&text).expect("the docstring is JSON");
     let answer = w.env().await.connect(&operation, &payload, false).await;
@@ -1809,11 +1807,11 @@ async fn print_job(w: &mut KushkiWorld, ctx: Context) {
     let mut job = print_layout(w, &arg(&ctx, 1));
     match arg(&ctx, 2).as_str() {
         " with a webhook" => {
-            let url = w
-                .receiver
-                .as_ref()
-                .map(|r| format!("{}/prints", r.uri()))
-                .expect("an events receiver (Given an events receiver)");
+            assert!(
+                w.receiver.is_some(),
+                "an events receiver (Given an events receiver)"
+            );
+            let url = format!("{}/prints", w.receiver_url);
             job["webhookUrl"] = json!(url);
         }
         " that skips a busy printer" => job["skipIfBusy"] = json!(true),

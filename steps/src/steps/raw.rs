@@ -1214,14 +1214,10 @@ async fn rule_off(w: &mut KushkiWorld, ctx: Context) {
 
 async fn start_receiver(w: &mut KushkiWorld, status: u16, key: &str) {
     require(w, Capability::Faults).await;
-    let server = wiremock::MockServer::start().await;
-    wiremock::Mock::given(wiremock::matchers::method("POST"))
-        .respond_with(wiremock::ResponseTemplate::new(status))
-        .mount(&server)
-        .await;
+    let (server, base) = w.env().await.receiver(status).await;
     // Kushki configures card-present webhooks in its Console (add §3); the mock through its admin
     // API.
-    let url = format!("{}/kushki-webhook", server.uri());
+    let url = format!("{base}/kushki-webhook");
     w.env()
         .await
         .admin_call(
