@@ -16,7 +16,8 @@
 //! * [`body`]: reading a JSON body with every client fault turned into a typed error (never a
 //!   panic, never a 500).
 //! * [`relay`]: the frames of the cloud link between a terminal and the relay.
-//! * [`server`]: binding (port 0 in tests), the house limits, graceful shutdown.
+//! * [`server`]: binding (port 0 in tests), the house limits, graceful shutdown, HTTPS listeners.
+//! * [`tls`]: the store's certificate authority and the leaves it issues each HTTPS listener.
 //! * `fuzz` (feature `fuzz`, for the mocks' robustness tests): generated bad input.
 
 pub mod admin;
@@ -28,3 +29,4 @@ pub mod fuzz;
 pub mod journal;
 pub mod relay;
 pub mod server;
+pub mod tls;
