@@ -342,22 +342,45 @@ pub fn read_pem(path: &Path) -> Result<String, TlsError> {
     })
 }
 
-/// The TLS flags of a mock binary or of `serve`, resolved into one [`Tls`] by [`TlsOptions::build`]:
-/// a fixed certificate, else a given CA, else a generated one.
-#[derive(Debug, Clone, Default)]
+/// The TLS flags of a mock binary or of `serve` (flatten it into a clap parser), resolved into
+/// one [`Tls`] by [`TlsOptions::build`]: a fixed certificate, else a given CA, else a generated
+/// one. The environment variables are the same for every process, so a store's processes can
+/// share them.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct TlsOptions {
-    /// A fixed certificate chain, PEM, leaf first (`--tls-cert`); needs `key`.
+    /// A fixed certificate chain for the HTTPS listeners, PEM, leaf first (with --tls-key);
+    /// otherwise a CA issues each listener a leaf.
+    #[arg(long = "tls-cert", env = "KUSHKI_MOCK_TLS_CERT", requires = "key")]
     pub cert: Option<PathBuf>,
-    /// The fixed certificate's private key, PEM (`--tls-key`).
+    /// The fixed certificate's private key, PEM.
+    #[arg(long = "tls-key", env = "KUSHKI_MOCK_TLS_KEY", requires = "cert")]
     pub key: Option<PathBuf>,
-    /// A CA certificate to issue leaves from (`--tls-ca-cert`); needs `ca_key`.
+    /// A CA certificate (PEM) that issues the leaves, shared by the processes of one store (with
+    /// --tls-ca-key); a new CA is generated when absent.
+    #[arg(
+        long = "tls-ca-cert",
+        env = "KUSHKI_MOCK_TLS_CA_CERT",
+        requires = "ca_key"
+    )]
     pub ca_cert: Option<PathBuf>,
-    /// That CA's PKCS#8 private key, PEM (`--tls-ca-key`).
+    /// That CA's private key, PKCS#8 PEM.
+    #[arg(
+        long = "tls-ca-key",
+        env = "KUSHKI_MOCK_TLS_CA_KEY",
+        requires = "ca_cert"
+    )]
     pub ca_key: Option<PathBuf>,
-    /// Extra names for every leaf (`--tls-san`, repeatable).
+    /// Another name (host name or IP) for every leaf, beyond localhost, loopback, the host name
+    /// and the listen addresses (repeatable).
+    #[arg(long = "tls-san", env = "KUSHKI_MOCK_TLS_SAN", value_delimiter = ',')]
     pub sans: Vec<String>,
-    /// Where the CA certificate is written on start (`--ca-file`).
+    /// Where the CA certificate clients trust is written on start (`curl --cacert FILE`); a
+    /// file in the temporary directory when absent.
+    #[arg(long = "ca-file", env = "KUSHKI_MOCK_CA_FILE")]
     pub ca_file: Option<PathBuf>,
+    /// Also trust this CA (PEM) on outbound HTTPS: webhooks, the acquirer hop, the cloud link.
+    #[arg(long = "trust-ca", env = "KUSHKI_MOCK_TRUST_CA")]
+    pub trust_ca: Option<PathBuf>,
 }
 
 impl TlsOptions {
@@ -383,6 +406,25 @@ impl TlsOptions {
             tls.write_ca(path)?;
         }
         Ok(tls)
+    }
+
+    /// [`TlsOptions::build`], writing the CA to `ca_file` or, when absent, to
+    /// `$TMPDIR/{program}-{pid}-ca.pem`; returns the file too, to be printed on start.
+    pub fn build_and_write(&self, program: &str) -> Result<(Tls, PathBuf), TlsError> {
+        let path = self.ca_file.clone().unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("{program}-{}-ca.pem", std::process::id()))
+        });
+        let tls = TlsOptions {
+            ca_file: Some(path.clone()),
+            ..self.clone()
+        }
+        .build()?;
+        Ok((tls, path))
+    }
+
+    /// The PEM text of `--trust-ca`, if given.
+    pub fn trust_ca_pem(&self) -> Result<Option<String>, TlsError> {
+        self.trust_ca.as_deref().map(read_pem).transpose()
     }
 }
 
