@@ -2,9 +2,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use kushki_mock_support::journal::DEFAULT_CAPACITY;
+use kushki_mock_support::tls::Tls;
 use kushki_protocol::calendar::ClockMode;
 
 use crate::domain::rules::RulesConfig;
@@ -14,6 +16,10 @@ pub const DEFAULT_CREDENTIAL: &str = "mock-private-credential-0001";
 
 /// Default listen address of the binary (tests bind port 0).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// The binary's HTTPS address when `--tls-listen` is given without one (`api-uat` and
+/// `uat-cloudt` serve HTTPS only; the mock keeps its plain listener beside it).
+pub const DEFAULT_TLS_LISTEN: &str = "127.0.0.1:8443";
 
 /// The merchant id the webhooks carry in `X-Kushki-Key` (harness-defined).
 pub const DEFAULT_MERCHANT_ID: &str = "20000000100000000000";
@@ -50,6 +56,16 @@ pub struct Config {
     pub merchant_id: String,
     /// How many times a webhook delivery is tried before it is recorded as failed.
     pub webhook_attempts: u32,
+    /// An HTTPS listener beside the plain one (raw API, relay and admin alike), as Kushki's
+    /// hosts serve them; none when absent.
+    pub tls_listen: Option<SocketAddr>,
+    /// The CA (or fixed certificate) of the HTTPS listener; generated at start when
+    /// `tls_listen` is set and this is absent. Shared with the store's other mocks so that a
+    /// client trusts one CA.
+    pub tls: Option<Arc<Tls>>,
+    /// A CA certificate (PEM) outbound calls (webhooks) trust beside the public roots: a
+    /// receiver served under the store's CA.
+    pub trust_ca_pem: Option<String>,
 }
 
 impl Default for Config {
@@ -65,6 +81,9 @@ impl Default for Config {
             webhook: None,
             merchant_id: DEFAULT_MERCHANT_ID.to_string(),
             webhook_attempts: 3,
+            tls_listen: None,
+            tls: None,
+            trust_ca_pem: None,
         }
     }
 }

@@ -3,10 +3,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Parser, ValueEnum};
+use kushki_mock_support::tls::TlsOptions;
 use kushki_protocol::calendar::ClockMode;
-use mock_acquirer::config::{Config, DEFAULT_LISTEN, WebhookTarget};
+use mock_acquirer::config::{Config, DEFAULT_LISTEN, DEFAULT_TLS_LISTEN, WebhookTarget};
 
 /// mimalloc instead of glibc's malloc: allocation and freeing across tokio's worker threads
 /// were a quarter of a raw charge's instructions with glibc (BENCHMARKS.md).
@@ -42,6 +44,12 @@ struct Args {
     /// Clock seconds an "approved with delay" test amount waits (harness-defined).
     #[arg(long, default_value_t = mock_acquirer::domain::rules::DEFAULT_DELAY_SECS)]
     test_delay_secs: i64,
+    /// Also serve HTTPS here (raw API, cloud relay, admin), as `api-uat` and `uat-cloudt` do;
+    /// `--tls-listen` alone means 127.0.0.1:8443. No HTTPS listener when absent.
+    #[arg(long, env = "MOCK_ACQUIRER_TLS_LISTEN", num_args = 0..=1, default_missing_value = DEFAULT_TLS_LISTEN)]
+    tls_listen: Option<SocketAddr>,
+    #[command(flatten)]
+    tls: TlsOptions,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -70,6 +78,27 @@ async fn main() -> std::process::ExitCode {
         journal_file: args.journal,
         ..Config::default()
     };
+    match args.tls.trust_ca_pem() {
+        Ok(pem) => config.trust_ca_pem = pem,
+        Err(e) => {
+            eprintln!("mock-acquirer: --trust-ca: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    }
+    let mut ca_file = None;
+    if let Some(addr) = args.tls_listen {
+        match args.tls.build_and_write("mock-acquirer") {
+            Ok((tls, path)) => {
+                config.tls_listen = Some(addr);
+                config.tls = Some(Arc::new(tls));
+                ca_file = Some(path);
+            }
+            Err(e) => {
+                eprintln!("mock-acquirer: cannot set up HTTPS: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    }
     if !args.credentials.is_empty() {
         config.credentials = args.credentials;
     }
@@ -89,6 +118,13 @@ async fn main() -> std::process::ExitCode {
         }
     };
     println!("mock-acquirer listening on {}", acquirer.uri());
+    if let (Some(uri), Some(path)) = (acquirer.tls_uri(), ca_file) {
+        println!("mock-acquirer listening on {uri}");
+        println!(
+            "CA certificate: {} (curl --cacert, NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE)",
+            path.display()
+        );
+    }
     if show_default {
         println!(
             "test credential (Private-Credential-Id): {}",

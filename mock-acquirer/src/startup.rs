@@ -9,7 +9,8 @@ use axum::response::IntoResponse;
 use kushki_mock_support::behaviours::Behaviours;
 use kushki_mock_support::clock::VirtualClock;
 use kushki_mock_support::journal::{EntryView, Journal};
-use kushki_mock_support::server::RunningServer;
+use kushki_mock_support::server::{Limits, RunningServer};
+use kushki_mock_support::tls::Tls;
 use kushki_protocol::errors::ConnectCode;
 use serde_json::json;
 use tokio::sync::Notify;
@@ -22,6 +23,8 @@ use crate::state::AppState;
 #[derive(Debug)]
 pub struct RunningAcquirer {
     server: RunningServer,
+    /// The HTTPS listener, when configured.
+    tls_server: Option<RunningServer>,
     state: Arc<AppState>,
 }
 
@@ -34,6 +37,22 @@ impl RunningAcquirer {
     /// The bound address.
     pub fn addr(&self) -> std::net::SocketAddr {
         self.server.addr()
+    }
+
+    /// `https://ADDR` of the HTTPS listener, when configured.
+    pub fn tls_uri(&self) -> Option<String> {
+        self.tls_server.as_ref().map(RunningServer::uri)
+    }
+
+    /// The HTTPS listener's bound address, when configured.
+    pub fn tls_addr(&self) -> Option<std::net::SocketAddr> {
+        self.tls_server.as_ref().map(RunningServer::addr)
+    }
+
+    /// The certificate HTTPS clients trust (PEM), when an HTTPS listener is configured.
+    pub fn tls_ca_pem(&self) -> Option<String> {
+        self.tls_server.as_ref()?;
+        self.state.config.tls.as_ref().map(|t| t.ca_pem())
     }
 
     /// The journal, masked, oldest first.
@@ -49,6 +68,9 @@ impl RunningAcquirer {
     /// Stops accepting, ends held requests, lets the rest finish, flushes the journal.
     pub async fn shutdown(self) {
         self.state.shutdown.notify_waiters();
+        if let Some(tls) = self.tls_server {
+            tls.shutdown().await;
+        }
         self.server.shutdown().await;
         self.state.journal.flush();
     }
@@ -57,6 +79,9 @@ impl RunningAcquirer {
     pub async fn wait(self) -> std::io::Result<()> {
         let state = self.state.clone();
         let result = self.server.wait().await;
+        if let Some(tls) = self.tls_server {
+            let _ = tls.wait().await;
+        }
         state.journal.flush();
         result
     }
@@ -64,10 +89,14 @@ impl RunningAcquirer {
     /// A sender that starts a graceful shutdown (for a signal handler).
     pub fn shutdown_handle(&mut self) -> impl FnOnce() + Send + 'static {
         let tx = self.server.take_shutdown();
+        let tls_tx = self
+            .tls_server
+            .as_mut()
+            .and_then(RunningServer::take_shutdown);
         let state = self.state.clone();
         move || {
             state.shutdown.notify_waiters();
-            if let Some(tx) = tx {
+            for tx in [tx, tls_tx].into_iter().flatten() {
                 let _ = tx.send(());
             }
         }
@@ -82,11 +111,17 @@ pub fn build_state(config: Config) -> std::io::Result<Arc<AppState>> {
     if let Some(path) = &config.journal_file {
         journal = journal.with_file(path)?;
     }
-    let http = reqwest::Client::builder()
+    let mut http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(2))
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(std::io::Error::other)?;
+        .timeout(Duration::from_secs(10));
+    if let Some(pem) = &config.trust_ca_pem {
+        for cert in reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+            .map_err(|e| std::io::Error::other(format!("--trust-ca: {e}")))?
+        {
+            http = http.add_root_certificate(cert);
+        }
+    }
+    let http = http.build().map_err(std::io::Error::other)?;
     Ok(Arc::new(AppState {
         clock: VirtualClock::new(config.clock_mode, config.start_time),
         webhook: Mutex::new(config.webhook.clone()),
@@ -127,10 +162,38 @@ fn not_routed(uri: &Uri, status: StatusCode) -> axum::response::Response {
     (status, axum::Json(json!({ "message": phrase }))).into_response()
 }
 
-/// Starts a mock acquirer on `config.listen`.
-pub async fn spawn(config: Config) -> std::io::Result<RunningAcquirer> {
+/// Starts a mock acquirer on `config.listen`, and on `config.tls_listen` over HTTPS when set
+/// (with `config.tls`, or a CA generated here).
+pub async fn spawn(mut config: Config) -> std::io::Result<RunningAcquirer> {
     let listen = config.listen;
+    let tls_listener = match config.tls_listen {
+        Some(addr) => {
+            if config.tls.is_none() {
+                config.tls = Some(Arc::new(Tls::generate().map_err(std::io::Error::other)?));
+            }
+            Some(tokio::net::TcpListener::bind(addr).await?)
+        }
+        None => None,
+    };
     let state = build_state(config)?;
     let server = RunningServer::bind(listen, app(state.clone())).await?;
-    Ok(RunningAcquirer { server, state })
+    let tls_server = match (tls_listener, &state.config.tls) {
+        (Some(listener), Some(tls)) => {
+            let server_config = tls
+                .server_config_for(listener.local_addr()?)
+                .map_err(std::io::Error::other)?;
+            Some(RunningServer::start_tls(
+                listener,
+                app(state.clone()),
+                Limits::default(),
+                server_config,
+            )?)
+        }
+        _ => None,
+    };
+    Ok(RunningAcquirer {
+        server,
+        tls_server,
+        state,
+    })
 }

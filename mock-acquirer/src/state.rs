@@ -68,4 +68,9 @@ impl MockAdmin for AppState {
         self.ledger().clear();
         *self.webhook.lock().unwrap_or_else(|p| p.into_inner()) = self.config.webhook.clone();
     }
+
+    fn tls_ca_pem(&self) -> Option<String> {
+        self.config.tls_listen?;
+        self.config.tls.as_ref().map(|t| t.ca_pem())
+    }
 }

@@ -11,6 +11,7 @@
 //! | `POST /__admin/behaviours` | adds one (201) |
 //! | `DELETE /__admin/behaviours` | removes all (204) |
 //! | `POST /__admin/reset` | state, journal, behaviours and clock back to the start |
+//! | `GET /__admin/tls/ca.pem` | the CA certificate HTTPS clients trust (`application/x-pem-file`); 404 when the mock serves no HTTPS |
 //!
 //! Admin errors answer 400 `{"error":{"field":…,"message":…}}` (harness-defined: the admin API
 //! is the harness's own).
@@ -41,6 +42,11 @@ pub trait MockAdmin: Send + Sync + 'static {
     /// Resets the mock's own state (ledger, terminals, …); journal, behaviours and clock are
     /// reset by the admin API itself.
     fn reset_state(&self);
+    /// The PEM certificate a client of the mock's HTTPS listeners trusts
+    /// ([`crate::tls::Tls::ca_pem`]), or `None` when it serves none.
+    fn tls_ca_pem(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Why the clock stays at or after the Unix epoch: both APIs carry times as non-negative Unix
@@ -79,6 +85,7 @@ pub fn router<S: MockAdmin>(state: Arc<S>) -> Router {
                 .delete(clear_behaviours::<S>),
         )
         .route("/__admin/reset", axum::routing::post(reset::<S>))
+        .route("/__admin/tls/ca.pem", get(tls_ca::<S>))
         .with_state(state)
 }
 
@@ -182,4 +189,19 @@ async fn reset<S: MockAdmin>(State(s): State<Arc<S>>) -> Json<Value> {
     s.clock().reset();
     s.reset_state();
     Json(json!({"status": "ok"}))
+}
+
+async fn tls_ca<S: MockAdmin>(State(s): State<Arc<S>>) -> Response {
+    match s.tls_ca_pem() {
+        Some(pem) => (
+            [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")],
+            pem,
+        )
+            .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": {"field": "tls", "message": "this mock serves no HTTPS: start it with --tls-listen"}})),
+        )
+            .into_response(),
+    }
 }

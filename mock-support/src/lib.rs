@@ -15,16 +15,20 @@
 //! * [`admin`]: the `/__admin/` router: health, journal, clock, behaviours, reset.
 //! * [`body`]: reading a JSON body with every client fault turned into a typed error (never a
 //!   panic, never a 500).
+//! * [`dns`]: host names resolved in Rust (hickory) for the terminal's cloud link.
 //! * [`relay`]: the frames of the cloud link between a terminal and the relay.
-//! * [`server`]: binding (port 0 in tests), the house limits, graceful shutdown.
+//! * [`server`]: binding (port 0 in tests), the house limits, graceful shutdown, HTTPS listeners.
+//! * [`tls`]: the store's certificate authority and the leaves it issues each HTTPS listener.
 //! * `fuzz` (feature `fuzz`, for the mocks' robustness tests): generated bad input.
 
 pub mod admin;
 pub mod behaviours;
 pub mod body;
 pub mod clock;
+pub mod dns;
 #[cfg(feature = "fuzz")]
 pub mod fuzz;
 pub mod journal;
 pub mod relay;
 pub mod server;
+pub mod tls;

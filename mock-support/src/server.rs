@@ -22,6 +22,12 @@
 //! The same goes for the rejections axum's extractors produce in plain text (a body over the limit
 //! read as `Bytes`, a path that does not decode): they are rewritten into the path's envelope, so
 //! no client fault is ever answered outside the documented shapes.
+//!
+//! An HTTPS listener ([`RunningServer::start_tls`]) shares the accept loop and the connection's
+//! service; only the stream differs. Its handshake is bounded by the header read timeout (a
+//! truncated ClientHello is closed, never held), a failed one closes that connection alone, and
+//! plain HTTP arriving on it (its first byte is not a TLS handshake record) is answered 400 in
+//! the path's envelope, saying the port speaks HTTPS, and closed.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -39,10 +45,12 @@ use axum::response::{IntoResponse, Response};
 use hyper_util::rt::TokioIo;
 use kushki_protocol::errors::{ConnectCode, RawErrorCode};
 use serde_json::{Value, json};
+use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
+use tokio_rustls::TlsAcceptor;
 use tower::{Layer as _, ServiceExt as _};
 
 use crate::body::MAX_BODY_BYTES;
@@ -67,6 +75,13 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(60);
 const OVERFLOW_ANSWERED: usize = 64;
 /// Longest an over-the-limit connection is kept to answer its 503.
 const OVERFLOW_TIMEOUT: Duration = Duration::from_secs(5);
+/// The first byte of a TLS connection: a handshake record (RFC 8446 §5.1).
+const TLS_HANDSHAKE_RECORD: u8 = 0x16;
+/// Most of a plain-HTTP request read on an HTTPS port before it is answered, and how long the
+/// rest is drained after the answer (closing with unread input would reset the connection and
+/// could lose the answer).
+const PLAIN_ON_TLS_READ: usize = 16 * 1024;
+const PLAIN_ON_TLS_DRAIN: Duration = Duration::from_secs(1);
 
 /// The house limits of a mock server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +119,8 @@ impl Limits {
 #[derive(Debug)]
 pub struct RunningServer {
     addr: SocketAddr,
+    /// Whether the listener speaks HTTPS (for [`RunningServer::uri`]).
+    tls: bool,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -121,11 +138,44 @@ impl RunningServer {
         router: Router,
         limits: Limits,
     ) -> std::io::Result<RunningServer> {
+        RunningServer::start_inner(listener, router, limits, None)
+    }
+
+    /// Serves `router` over HTTPS on an already bound listener, with `config`'s certificate
+    /// ([`crate::tls::Tls::server_config_for`]). The handshake must end within
+    /// [`Limits::header_read_timeout`].
+    pub fn start_tls(
+        listener: TcpListener,
+        router: Router,
+        limits: Limits,
+        config: Arc<rustls::ServerConfig>,
+    ) -> std::io::Result<RunningServer> {
+        RunningServer::start_inner(listener, router, limits, Some(TlsAcceptor::from(config)))
+    }
+
+    /// Binds `addr` and serves `router` over HTTPS with the default [`Limits`].
+    pub async fn bind_tls(
+        addr: SocketAddr,
+        router: Router,
+        config: Arc<rustls::ServerConfig>,
+    ) -> std::io::Result<RunningServer> {
+        let listener = TcpListener::bind(addr).await?;
+        RunningServer::start_tls(listener, router, Limits::default(), config)
+    }
+
+    fn start_inner(
+        listener: TcpListener,
+        router: Router,
+        limits: Limits,
+        tls: Option<TlsAcceptor>,
+    ) -> std::io::Result<RunningServer> {
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, router, limits, rx));
+        let secure = tls.is_some();
+        let task = tokio::spawn(serve(listener, router, limits, tls, rx));
         Ok(RunningServer {
             addr,
+            tls: secure,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -142,9 +192,15 @@ impl RunningServer {
         self.addr
     }
 
-    /// `http://ADDR`.
+    /// `http://ADDR`, or `https://ADDR` for an HTTPS listener.
     pub fn uri(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// Whether this listener speaks HTTPS.
+    pub fn is_tls(&self) -> bool {
+        self.tls
     }
 
     /// Stops accepting, lets in-flight exchanges finish, and waits.
@@ -180,11 +236,13 @@ impl Drop for RunningServer {
 }
 
 /// The accept loop: one task per connection, at most `max_connections` served, graceful
-/// shutdown (stop accepting, let every connection finish its exchange, wait for them).
+/// shutdown (stop accepting, let every connection finish its exchange, wait for them). With
+/// `tls`, each connection's handshake runs in its own task before it is served.
 async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
+    tls: Option<TlsAcceptor>,
     mut stop: oneshot::Receiver<()>,
 ) -> std::io::Result<()> {
     // Extractors that buffer (`Bytes`, `String`) stop where the routes that read `Body` do. The
@@ -223,19 +281,40 @@ async fn serve(
                 let app = app.clone();
                 let stopping = stopping.clone();
                 let alive = alive.clone();
-                tokio::spawn(async move {
-                    serve_connection(stream, app, limits, stopping).await;
-                    drop(permit);
-                    drop(alive);
-                });
+                match &tls {
+                    None => {
+                        tokio::spawn(async move {
+                            serve_connection(stream, app, limits, stopping).await;
+                            drop(permit);
+                            drop(alive);
+                        });
+                    }
+                    Some(acceptor) => {
+                        let acceptor = acceptor.clone();
+                        tokio::spawn(async move {
+                            if let Some(stream) = handshake(&acceptor, stream, &limits).await {
+                                serve_connection(stream, app, limits, stopping).await;
+                            }
+                            drop(permit);
+                            drop(alive);
+                        });
+                    }
+                }
             }
             Err(_) => match overflow.clone().try_acquire_owned() {
                 Ok(permit) => {
+                    let tls = tls.clone();
                     tokio::spawn(async move {
-                        let _ = tokio::time::timeout(
-                            OVERFLOW_TIMEOUT,
-                            answer_overloaded(stream, limits),
-                        )
+                        let _ = tokio::time::timeout(OVERFLOW_TIMEOUT, async {
+                            match tls {
+                                None => answer_overloaded(stream, limits).await,
+                                Some(acceptor) => {
+                                    if let Some(s) = handshake(&acceptor, stream, &limits).await {
+                                        answer_overloaded(s, limits).await;
+                                    }
+                                }
+                            }
+                        })
                         .await;
                         drop(permit);
                     });
@@ -410,12 +489,14 @@ async fn watched(
     Ok(resp)
 }
 
-async fn serve_connection(
-    stream: TcpStream,
+async fn serve_connection<S>(
+    stream: S,
     app: App,
     limits: Limits,
     mut stopping: watch::Receiver<bool>,
-) {
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let watchdog = Arc::new(Watchdog::new(Instant::now()));
     let service = {
         let watchdog = watchdog.clone();
@@ -468,8 +549,76 @@ async fn serve_connection(
     }
 }
 
+/// The TLS handshake of one connection, bounded by the header read timeout: `None` (the
+/// connection closed) when it fails, runs out of time, or is plain HTTP (answered first).
+async fn handshake(
+    acceptor: &TlsAcceptor,
+    stream: TcpStream,
+    limits: &Limits,
+) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
+    let bounded = tokio::time::timeout(limits.header_read_timeout, async {
+        let mut first = [0u8; 1];
+        match stream.peek(&mut first).await {
+            Ok(1) if first[0] == TLS_HANDSHAKE_RECORD => {}
+            Ok(1) => {
+                answer_plain_http(stream).await;
+                return None;
+            }
+            _ => return None,
+        }
+        match acceptor.accept(stream).await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::debug!(error = %e, "TLS handshake failed: connection closed");
+                None
+            }
+        }
+    })
+    .await;
+    bounded.unwrap_or_else(|_| {
+        tracing::debug!("TLS handshake not finished within the header read timeout: closed");
+        None
+    })
+}
+
+/// Plain HTTP on an HTTPS port: 400 in the path's envelope naming the scheme, then closed.
+async fn answer_plain_http(mut stream: TcpStream) {
+    let mut buf = vec![0u8; PLAIN_ON_TLS_READ];
+    let n = stream.read(&mut buf).await.unwrap_or(0);
+    let head = String::from_utf8_lossy(&buf[..n]);
+    let path = head
+        .lines()
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .unwrap_or("/");
+    let resp = refusal(path, Refusal::NotHttps);
+    let status = resp.status();
+    let body = axum::body::to_bytes(resp.into_body(), MAX_BODY_BYTES)
+        .await
+        .unwrap_or_default();
+    let mut out = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("Bad Request"),
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(&body);
+    if stream.write_all(&out).await.is_err() {
+        return;
+    }
+    let _ = stream.shutdown().await;
+    let _ = tokio::time::timeout(PLAIN_ON_TLS_DRAIN, async {
+        while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
+    })
+    .await;
+}
+
 /// Serves one request on a connection over the limit: 503 in the path's envelope, then closes.
-async fn answer_overloaded(stream: TcpStream, limits: Limits) {
+async fn answer_overloaded<S>(stream: S, limits: Limits)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
         let path = req.uri().path().to_string();
         async move {
@@ -512,6 +661,8 @@ pub enum Refusal {
         /// The limit.
         after: Duration,
     },
+    /// Plain HTTP arrived on an HTTPS listener.
+    NotHttps,
     /// An extractor refused the request in plain text, or a held request was let go at
     /// shutdown with an empty 504; `status` and the text are kept (a body over the limit becomes
     /// a 400, as every route answers it).
@@ -569,6 +720,11 @@ pub fn refusal(path: &str, refusal: Refusal) -> Response {
                 after.as_secs()
             ),
             "",
+        ),
+        Refusal::NotHttps => (
+            StatusCode::BAD_REQUEST,
+            "this port speaks HTTPS: use https://".to_string(),
+            "scheme",
         ),
         Refusal::Rejected { status, text } => {
             let status = if *status == StatusCode::PAYLOAD_TOO_LARGE {

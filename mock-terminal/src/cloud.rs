@@ -1,6 +1,11 @@
 //! The terminal's link to the cloud relay: a WebSocket to the relay's
 //! `/terminal/v1/{serial}/link` that carries POS requests in and answers out
 //! ([`kushki_mock_support::relay`]). It reconnects after a drop, with a bounded back-off.
+//!
+//! The link dials its TCP stream itself: the relay's host is resolved in Rust
+//! ([`kushki_mock_support::dns`], no glibc name service in a scratch image), and for `wss://` the
+//! stream is wrapped in TLS trusting the public roots plus the store's CA (`--trust-ca`) before
+//! the WebSocket handshake runs on it.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -9,7 +14,12 @@ use std::time::Duration;
 use axum::http::Method;
 use futures::{SinkExt, StreamExt};
 use kushki_mock_support::relay::{RelayRequest, RelayResponse, link_path};
+use kushki_mock_support::tls::client_config;
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
 use crate::connect::{Incoming, Outgoing, Via, handle};
 use crate::state::AppState;
@@ -28,14 +38,27 @@ pub fn link_url(cloud_url: &str, serial: &str) -> String {
 /// Holds the link until shutdown, reconnecting after drops.
 pub async fn run(state: Arc<AppState>, cloud_url: String) {
     let url = link_url(&cloud_url, &state.config.serial);
+    let tls = match client_config(state.config.trust_ca_pem.as_deref(), true) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "the trusted CA is unusable: the cloud link trusts the public roots only");
+            match client_config(None, true) {
+                Ok(c) => c,
+                Err(_) => return,
+            }
+        }
+    };
     let mut backoff = Duration::from_millis(50);
     loop {
         let connected = tokio::select! {
-            c = tokio::time::timeout(Duration::from_secs(5), tokio_tungstenite::connect_async(url.as_str())) => c,
+            c = tokio::time::timeout(Duration::from_secs(5), connect(&url, &tls)) => c,
             _ = state.shutdown.notified() => return,
         };
+        if let Ok(Err(e)) = &connected {
+            tracing::debug!(error = %e, url = %url, "cloud link not connected");
+        }
         match connected {
-            Ok(Ok((socket, _))) => {
+            Ok(Ok(socket)) => {
                 backoff = Duration::from_millis(50);
                 state.cloud_online.store(true, Ordering::SeqCst);
                 serve(&state, socket).await;
@@ -50,12 +73,39 @@ pub async fn run(state: Arc<AppState>, cloud_url: String) {
     }
 }
 
-async fn serve(
-    state: &Arc<AppState>,
-    socket: tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-) {
+/// The stream under the link: TCP, or TLS over TCP.
+trait LinkIo: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> LinkIo for T {}
+
+type Link = WebSocketStream<Box<dyn LinkIo>>;
+
+/// Resolves the relay's host, connects, adds TLS for `wss://`, and runs the WebSocket handshake.
+async fn connect(
+    url: &str,
+    tls: &Arc<rustls::ClientConfig>,
+) -> Result<Link, Box<dyn std::error::Error + Send + Sync>> {
+    let request = url.into_client_request()?;
+    let uri = request.uri().clone();
+    let secure = uri.scheme_str() == Some("wss");
+    let host = uri.host().ok_or("the cloud URL has no host")?;
+    let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
+    let tcp = kushki_mock_support::dns::connect(host, port).await?;
+    let _ = tcp.set_nodelay(true);
+    let io: Box<dyn LinkIo> = if secure {
+        let name = ServerName::try_from(host.trim_matches(['[', ']']).to_string())?;
+        Box::new(
+            tokio_rustls::TlsConnector::from(tls.clone())
+                .connect(name, tcp)
+                .await?,
+        )
+    } else {
+        Box::new(tcp)
+    };
+    let (socket, _) = tokio_tungstenite::client_async(request, io).await?;
+    Ok(socket)
+}
+
+async fn serve(state: &Arc<AppState>, socket: Link) {
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     // The relay's `/__admin/terminals/{serial}/…` requests reach the terminal's own admin routes.

@@ -2,10 +2,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use kushki_mock_support::clock::VirtualClock;
 use kushki_mock_support::journal::DEFAULT_CAPACITY;
+use kushki_mock_support::tls::Tls;
 use kushki_protocol::calendar::ClockMode;
 use kushki_protocol::raw::Country;
 
@@ -15,6 +17,9 @@ pub const DEFAULT_SERIAL: &str = "PB04209860189";
 pub const DEFAULT_BUSINESS_CODE: &str = "BC-MOCK-0001";
 /// Default LAN address of the binary: the terminal's port 6868 (ref §1.2), on loopback.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:6868";
+/// The binary's HTTPS address when `--tls-listen` is given without one: the terminal's port 6869
+/// (Kushki's newer Colombia page), beside the plain 6868.
+pub const DEFAULT_TLS_LISTEN: &str = "127.0.0.1:6869";
 /// The raw API credential the terminal sends by default: mock-acquirer's default test credential.
 pub const DEFAULT_ACQUIRER_CREDENTIAL: &str = "mock-private-credential-0001";
 /// Clock seconds the reader waits for a card before giving up (harness-defined).
@@ -109,6 +114,14 @@ pub struct Config {
     pub acquirer_timeout_secs: i64,
     /// How many times an event webhook delivery is tried.
     pub webhook_attempts: u32,
+    /// The Connect API over HTTPS as well (the terminal's 6869); none when absent.
+    pub tls_listen: Option<SocketAddr>,
+    /// The CA (or fixed certificate) of the HTTPS listener; generated at start when
+    /// `tls_listen` is set and this is absent. Shared with the store's other mocks.
+    pub tls: Option<Arc<Tls>>,
+    /// A CA certificate (PEM) trusted beside the public roots on every outbound call: the
+    /// acquirer hop, events webhooks, and the `wss://` link to the relay.
+    pub trust_ca_pem: Option<String>,
 }
 
 impl Default for Config {
@@ -131,6 +144,9 @@ impl Default for Config {
             reader_timeout_secs: DEFAULT_READER_TIMEOUT_SECS,
             acquirer_timeout_secs: DEFAULT_ACQUIRER_TIMEOUT_SECS,
             webhook_attempts: 3,
+            tls_listen: None,
+            tls: None,
+            trust_ca_pem: None,
         }
     }
 }

@@ -3,8 +3,10 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Parser, ValueEnum};
+use kushki_mock_support::tls::TlsOptions;
 use kushki_protocol::calendar::ClockMode;
 use kushki_protocol::raw::Country;
 use mock_terminal::config::{self, Config, DeviceModel};
@@ -55,6 +57,12 @@ struct Args {
     /// Append every exchange, masked, to this JSON Lines file.
     #[arg(long)]
     journal: Option<PathBuf>,
+    /// Also serve the Connect API over HTTPS here; `--tls-listen` alone means the terminal's
+    /// 127.0.0.1:6869. No HTTPS listener when absent.
+    #[arg(long, env = "MOCK_TERMINAL_TLS_LISTEN", num_args = 0..=1, default_missing_value = config::DEFAULT_TLS_LISTEN)]
+    tls_listen: Option<SocketAddr>,
+    #[command(flatten)]
+    tls: TlsOptions,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -79,7 +87,27 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let args = Args::parse();
+    let trust_ca_pem = match args.tls.trust_ca_pem() {
+        Ok(pem) => pem,
+        Err(e) => {
+            eprintln!("mock-terminal: --trust-ca: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let (tls, ca_file) = match args.tls_listen {
+        Some(_) => match args.tls.build_and_write("mock-terminal") {
+            Ok((tls, path)) => (Some(Arc::new(tls)), Some(path)),
+            Err(e) => {
+                eprintln!("mock-terminal: cannot set up HTTPS: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        },
+        None => (None, None),
+    };
     let config = Config {
+        tls_listen: args.tls_listen,
+        tls,
+        trust_ca_pem,
         listen: args.listen,
         localhost_listen: args.localhost_listen,
         serial: args.serial,
@@ -113,6 +141,13 @@ async fn main() -> std::process::ExitCode {
         terminal.serial(),
         terminal.uri()
     );
+    if let (Some(uri), Some(path)) = (terminal.tls_uri(), ca_file) {
+        println!("mock-terminal {} listening on {uri}", terminal.serial());
+        println!(
+            "CA certificate: {} (curl --cacert, NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE)",
+            path.display()
+        );
+    }
     if let Some(local) = terminal.localhost_uri() {
         println!("mock-terminal {} localhost on {local}", terminal.serial());
     }

@@ -11,7 +11,8 @@ use axum::response::IntoResponse;
 use kushki_mock_support::behaviours::Behaviours;
 use kushki_mock_support::clock::VirtualClock;
 use kushki_mock_support::journal::{EntryView, Journal};
-use kushki_mock_support::server::RunningServer;
+use kushki_mock_support::server::{Limits, RunningServer};
+use kushki_mock_support::tls::Tls;
 use kushki_protocol::auth::Credentials;
 use serde_json::json;
 use tokio::sync::Notify;
@@ -27,6 +28,8 @@ use crate::state::AppState;
 pub struct RunningTerminal {
     lan: RunningServer,
     localhost: Option<RunningServer>,
+    /// The HTTPS listener, when configured.
+    tls: Option<RunningServer>,
     state: Arc<AppState>,
     link: Option<tokio::task::JoinHandle<()>>,
 }
@@ -40,6 +43,17 @@ impl RunningTerminal {
     /// `http://ADDR` of the localhost listener, when configured.
     pub fn localhost_uri(&self) -> Option<String> {
         self.localhost.as_ref().map(RunningServer::uri)
+    }
+
+    /// `https://ADDR` of the HTTPS listener, when configured.
+    pub fn tls_uri(&self) -> Option<String> {
+        self.tls.as_ref().map(RunningServer::uri)
+    }
+
+    /// The certificate HTTPS clients trust (PEM), when an HTTPS listener is configured.
+    pub fn tls_ca_pem(&self) -> Option<String> {
+        self.tls.as_ref()?;
+        self.state.config.tls.as_ref().map(|t| t.ca_pem())
     }
 
     /// The serial.
@@ -86,6 +100,9 @@ impl RunningTerminal {
         if let Some(l) = self.localhost {
             l.shutdown().await;
         }
+        if let Some(t) = self.tls {
+            t.shutdown().await;
+        }
         self.state.journal.flush();
     }
 
@@ -96,10 +113,11 @@ impl RunningTerminal {
             .localhost
             .as_mut()
             .and_then(RunningServer::take_shutdown);
+        let tls = self.tls.as_mut().and_then(RunningServer::take_shutdown);
         let state = self.state.clone();
         move || {
             state.shutdown.notify_waiters();
-            for tx in [lan, local].into_iter().flatten() {
+            for tx in [lan, local, tls].into_iter().flatten() {
                 let _ = tx.send(());
             }
         }
@@ -122,13 +140,19 @@ pub fn build_state(config: Config) -> std::io::Result<Arc<AppState>> {
     if let Some(path) = &config.journal_file {
         journal = journal.with_file(path)?;
     }
-    let http = reqwest::Client::builder()
+    let mut http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(2))
         // The clock decides the acquirer timeout; this only bounds a real hang.
         .timeout(Duration::from_secs(300))
-        .pool_max_idle_per_host(4)
-        .build()
-        .map_err(std::io::Error::other)?;
+        .pool_max_idle_per_host(4);
+    if let Some(pem) = &config.trust_ca_pem {
+        for cert in reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+            .map_err(|e| std::io::Error::other(format!("--trust-ca: {e}")))?
+        {
+            http = http.add_root_certificate(cert);
+        }
+    }
+    let http = http.build().map_err(std::io::Error::other)?;
     let clock = config
         .shared_clock
         .clone()
@@ -170,8 +194,17 @@ pub fn app(state: Arc<AppState>) -> Router {
 
 /// Starts a mock terminal: the LAN listener, the localhost one if configured, the cloud link if
 /// configured.
-pub async fn spawn(config: Config) -> std::io::Result<RunningTerminal> {
+pub async fn spawn(mut config: Config) -> std::io::Result<RunningTerminal> {
     let listen = config.listen;
+    let tls_listener = match config.tls_listen {
+        Some(addr) => {
+            if config.tls.is_none() {
+                config.tls = Some(Arc::new(Tls::generate().map_err(std::io::Error::other)?));
+            }
+            Some(tokio::net::TcpListener::bind(addr).await?)
+        }
+        None => None,
+    };
     let localhost = config.localhost_listen;
     let cloud = config.cloud_url.clone();
     let state = build_state(config)?;
@@ -180,10 +213,25 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningTerminal> {
         Some(addr) => Some(RunningServer::bind(addr, app(state.clone())).await?),
         None => None,
     };
+    let tls = match (tls_listener, &state.config.tls) {
+        (Some(listener), Some(tls)) => {
+            let server_config = tls
+                .server_config_for(listener.local_addr()?)
+                .map_err(std::io::Error::other)?;
+            Some(RunningServer::start_tls(
+                listener,
+                app(state.clone()),
+                Limits::default(),
+                server_config,
+            )?)
+        }
+        _ => None,
+    };
     let link = cloud.map(|url| tokio::spawn(crate::cloud::run(state.clone(), url)));
     Ok(RunningTerminal {
         lan,
         localhost,
+        tls,
         state,
         link,
     })

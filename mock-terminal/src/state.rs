@@ -130,6 +130,11 @@ impl MockAdmin for AppState {
         &self.behaviours
     }
 
+    fn tls_ca_pem(&self) -> Option<String> {
+        self.config.tls_listen?;
+        self.config.tls.as_ref().map(|t| t.ca_pem())
+    }
+
     fn reset_state(&self) {
         self.reader.clear();
         self.history.clear();
