@@ -96,6 +96,9 @@ struct ServeArgs {
     /// The acquirer's address (raw API, cloud relay, admin).
     #[arg(long, env = "KUSHKI_ACQUIRER_LISTEN", default_value = mock_acquirer::config::DEFAULT_LISTEN)]
     acquirer_listen: SocketAddr,
+    /// The acquirer's HTTPS address (Kushki's API and cloud relay speak HTTPS), if any.
+    #[arg(long, env = "KUSHKI_ACQUIRER_TLS_LISTEN")]
+    acquirer_tls_listen: Option<SocketAddr>,
     /// Start no acquirer: the terminals use the raw API at this URL (another `serve`, a
     /// mock-acquirer container, Kushki's UAT).
     #[arg(long, env = "KUSHKI_ACQUIRER_URL")]
@@ -103,9 +106,9 @@ struct ServeArgs {
     /// With --acquirer-url: the cloud relay's base URL, when it is not the acquirer's.
     #[arg(long, env = "KUSHKI_RELAY_URL", requires = "acquirer_url")]
     relay_url: Option<String>,
-    /// A terminal as SERIAL@ADDR[,country=PER|MEX|CHL|COL][,model=p2se|p3] (repeatable; in
-    /// the environment, separated by spaces); one Peruvian P3 `PB04209860189` on 127.0.0.1:6868
-    /// when absent.
+    /// A terminal as SERIAL@ADDR[,country=PER|MEX|CHL|COL][,model=p2se|p3][,tls=ADDR]
+    /// (repeatable; in the environment, separated by spaces); one Peruvian P3 `PB04209860189`
+    /// on 127.0.0.1:6868 when absent. `tls=` adds its HTTPS listener (Kushki's 6869).
     #[arg(long = "terminal", env = "KUSHKI_TERMINALS", value_delimiter = ' ')]
     terminals: Vec<TerminalSpec>,
     /// The Business-Code the terminals accept.
@@ -123,6 +126,9 @@ struct ServeArgs {
     /// Append every exchange, masked, to this JSON Lines file.
     #[arg(long, env = "KUSHKI_JOURNAL")]
     journal: Option<PathBuf>,
+    /// HTTPS: certificates, the store's CA and where it is written.
+    #[command(flatten)]
+    tls: kushki_mock_support::tls::TlsOptions,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -252,6 +258,7 @@ async fn serve_cmd(args: ServeArgs) -> Result<bool, String> {
                 .expect("address"),
             country: kushki_protocol::raw::Country::Peru,
             model: mock_terminal::config::DeviceModel::P3,
+            tls: None,
         });
     }
     let acquirer = match args.acquirer_url {
@@ -259,9 +266,10 @@ async fn serve_cmd(args: ServeArgs) -> Result<bool, String> {
             relay_url: args.relay_url.unwrap_or_else(|| url.clone()),
             acquirer_url: url,
         },
-        None => AcquirerSide::Local(args.acquirer_listen),
+        None => AcquirerSide::Local(args.acquirer_listen, args.acquirer_tls_listen),
     };
-    let opts = ServeOptions {
+    let trust_ca_pem = args.tls.trust_ca_pem().map_err(|e| e.to_string())?;
+    let mut opts = ServeOptions {
         acquirer,
         terminals,
         business_code: args.business_code,
@@ -272,7 +280,16 @@ async fn serve_cmd(args: ServeArgs) -> Result<bool, String> {
         },
         start_time: args.start_time,
         journal: args.journal,
+        tls: None,
+        trust_ca_pem,
     };
+    if opts.wants_tls() {
+        let (tls, ca) = args
+            .tls
+            .build_and_write("kushki-conformance")
+            .map_err(|e| format!("HTTPS: {e}"))?;
+        opts.tls = Some((std::sync::Arc::new(tls), ca));
+    }
     let served = serve(&opts)
         .await
         .map_err(|e| format!("cannot start: {e}"))?;

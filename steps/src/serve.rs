@@ -5,15 +5,18 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use jiff::Timestamp;
+use kushki_mock_support::tls::Tls;
 use kushki_protocol::calendar::ClockMode;
 use kushki_protocol::raw::Country;
 use mock_acquirer::RunningAcquirer;
 use mock_terminal::RunningTerminal;
 use mock_terminal::config::DeviceModel;
 
-/// One terminal of the store: `SERIAL@ADDR[,country=PER|MEX|CHL|COL][,model=p2se|p3]`.
+/// One terminal of the store:
+/// `SERIAL@ADDR[,country=PER|MEX|CHL|COL][,model=p2se|p3][,tls=ADDR]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TerminalSpec {
     /// Its serial.
@@ -24,6 +27,8 @@ pub struct TerminalSpec {
     pub country: Country,
     /// Its device.
     pub model: DeviceModel,
+    /// Where its Connect API listens over HTTPS (Kushki's 6869), if at all.
+    pub tls: Option<SocketAddr>,
 }
 
 impl std::str::FromStr for TerminalSpec {
@@ -44,6 +49,7 @@ impl std::str::FromStr for TerminalSpec {
                 .map_err(|e| format!("--terminal `{text}`: address `{addr}`: {e}"))?,
             country: Country::Peru,
             model: DeviceModel::P3,
+            tls: None,
         };
         for option in parts {
             match option.split_once('=') {
@@ -55,9 +61,15 @@ impl std::str::FromStr for TerminalSpec {
                 Some(("model", m)) => {
                     spec.model = m.parse().map_err(|e| format!("--terminal `{text}`: {e}"))?
                 }
+                Some(("tls", a)) => {
+                    spec.tls = Some(
+                        a.parse()
+                            .map_err(|e| format!("--terminal `{text}`: tls address `{a}`: {e}"))?,
+                    )
+                }
                 _ => {
                     return Err(format!(
-                        "--terminal `{text}`: unknown option `{option}` (country=…, model=…)"
+                        "--terminal `{text}`: unknown option `{option}` (country=…, model=…, tls=…)"
                     ));
                 }
             }
@@ -69,8 +81,8 @@ impl std::str::FromStr for TerminalSpec {
 /// Where the store's acquirer is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AcquirerSide {
-    /// Started here, listening at this address.
-    Local(SocketAddr),
+    /// Started here, listening at this address, and over HTTPS at the second if given.
+    Local(SocketAddr, Option<SocketAddr>),
     /// Elsewhere: the raw API's base URL and the relay's (the same host, as Kushki's own
     /// `uat-cloudt` serves both the relay and the API behind it, unless told otherwise).
     Remote {
@@ -98,6 +110,19 @@ pub struct ServeOptions {
     pub start_time: Option<Timestamp>,
     /// A JSON Lines journal every mock appends to.
     pub journal: Option<PathBuf>,
+    /// The store's one CA (or fixed certificate) for every HTTPS listener, and the file its
+    /// certificate was written to.
+    pub tls: Option<(Arc<Tls>, PathBuf)>,
+    /// A CA the mocks also trust on outbound HTTPS (a remote acquirer's).
+    pub trust_ca_pem: Option<String>,
+}
+
+impl ServeOptions {
+    /// Whether any listener speaks HTTPS (then the store needs its [`Tls`]).
+    pub fn wants_tls(&self) -> bool {
+        matches!(self.acquirer, AcquirerSide::Local(_, Some(_)))
+            || self.terminals.iter().any(|t| t.tls.is_some())
+    }
 }
 
 /// The running mocks.
@@ -137,6 +162,9 @@ impl Served {
                 format!("  admin         {a}/__admin/"),
                 format!("  credential    Private-Credential-Id: {}", opts.credential),
             ]);
+            if let Some(https) = acquirer.tls_uri() {
+                lines.push(format!("  HTTPS         {https}"));
+            }
         } else {
             lines.push(format!("acquirer and relay at {}", self.relay_url));
         }
@@ -153,9 +181,20 @@ impl Served {
                 "  LAN           {}/terminal/v1/sync/{{operation}}",
                 t.uri()
             ));
+            if let Some(https) = t.tls_uri() {
+                lines.push(format!(
+                    "  HTTPS         {https}/terminal/v1/sync/{{operation}}"
+                ));
+            }
             lines.push(format!(
                 "  cloud         {r}/terminal/v1/{}/sync/{{operation}}",
                 t.serial()
+            ));
+        }
+        if let Some((_, ca)) = &opts.tls {
+            lines.push(format!(
+                "CA certificate  {} (also at /__admin/tls/ca.pem)",
+                ca.display()
             ));
         }
         lines.push(format!("Business-Code   {}", opts.business_code));
@@ -176,10 +215,20 @@ impl Served {
 
 /// Starts the mocks.
 pub async fn serve(opts: &ServeOptions) -> std::io::Result<Served> {
+    let tls = opts.tls.as_ref().map(|(tls, _)| tls.clone());
+    // The store's mocks trust their own CA on every hop between them, and any CA given.
+    let trust = match (&tls, &opts.trust_ca_pem) {
+        (Some(t), Some(extra)) => Some(format!("{}\n{extra}", t.ca_pem())),
+        (Some(t), None) => Some(t.ca_pem()),
+        (None, extra) => extra.clone(),
+    };
     let (acquirer, acquirer_url, relay_url) = match &opts.acquirer {
-        AcquirerSide::Local(listen) => {
+        AcquirerSide::Local(listen, tls_listen) => {
             let acquirer = mock_acquirer::spawn(mock_acquirer::Config {
                 listen: *listen,
+                tls_listen: *tls_listen,
+                tls: tls.clone(),
+                trust_ca_pem: trust.clone(),
                 credentials: vec![opts.credential.clone()],
                 clock_mode: opts.clock,
                 start_time: opts.start_time,
@@ -199,6 +248,9 @@ pub async fn serve(opts: &ServeOptions) -> std::io::Result<Served> {
     for spec in &opts.terminals {
         let t = mock_terminal::spawn(mock_terminal::Config {
             listen: spec.listen,
+            tls_listen: spec.tls,
+            tls: tls.clone(),
+            trust_ca_pem: trust.clone(),
             serial: spec.serial.clone(),
             business_code: opts.business_code.clone(),
             acquirer_url: acquirer_url.clone(),
@@ -233,9 +285,11 @@ mod tests {
 
     #[test]
     fn a_terminal_spec_names_its_market_and_model() {
-        let spec: TerminalSpec = "PB04209860189@0.0.0.0:6868,country=chl,model=p2se"
-            .parse()
-            .unwrap();
+        let spec: TerminalSpec =
+            "PB04209860189@0.0.0.0:6868,country=chl,model=p2se,tls=0.0.0.0:6869"
+                .parse()
+                .unwrap();
+        assert_eq!(spec.tls, Some("0.0.0.0:6869".parse().unwrap()));
         assert_eq!(spec.serial, "PB04209860189");
         assert_eq!(spec.listen, "0.0.0.0:6868".parse().unwrap());
         assert_eq!(spec.country, Country::Chile);
@@ -256,6 +310,7 @@ mod tests {
             ("T1@127.0.0.1:1,country=ARG", "country `ARG`"),
             ("T1@127.0.0.1:1,model=p9", "unknown model"),
             ("T1@127.0.0.1:1,colour=red", "unknown option `colour=red`"),
+            ("T1@127.0.0.1:1,tls=x", "tls address `x`"),
         ] {
             let err = text.parse::<TerminalSpec>().unwrap_err();
             assert!(err.contains(needle), "{text}: {err}");
