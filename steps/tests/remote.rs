@@ -13,6 +13,10 @@ struct Served {
     child: Child,
     acquirer: String,
     terminal: String,
+    /// HTTPS base URLs from the banner: the acquirer's, then the terminal's.
+    https: Vec<String>,
+    /// The CA file named in the banner.
+    ca: Option<String>,
 }
 
 impl Drop for Served {
@@ -24,14 +28,13 @@ impl Drop for Served {
 
 /// Starts `serve` on free ports and reads the addresses from its banner.
 fn serve() -> Served {
+    serve_with(&["--terminal", "PB04209860189@127.0.0.1:0"])
+}
+
+fn serve_with(args: &[&str]) -> Served {
     let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--acquirer-listen",
-            "127.0.0.1:0",
-            "--terminal",
-            "PB04209860189@127.0.0.1:0",
-        ])
+        .args(["serve", "--acquirer-listen", "127.0.0.1:0"])
+        .args(args)
         .env_remove("KUSHKI_TERMINALS")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -39,6 +42,7 @@ fn serve() -> Served {
         .expect("serve starts");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let (mut acquirer, mut terminal) = (None, None);
+    let (mut https, mut ca) = (Vec::new(), None);
     for line in lines.by_ref() {
         let line = line.expect("a banner line");
         let url = line.split(" listening on ").nth(1).map(str::to_string);
@@ -46,6 +50,10 @@ fn serve() -> Served {
             acquirer = url;
         } else if line.starts_with("mock-terminal") {
             terminal = url;
+        } else if let Some(url) = line.trim().strip_prefix("HTTPS") {
+            https.push(url.trim().trim_end_matches("/terminal/v1/sync/{operation}").to_string());
+        } else if let Some(file) = line.strip_prefix("CA certificate") {
+            ca = file.split_whitespace().next().map(str::to_string);
         } else if line.starts_with("Ctrl-C") {
             break;
         }
@@ -56,11 +64,17 @@ fn serve() -> Served {
         child,
         acquirer: acquirer.expect("the acquirer's address in the banner"),
         terminal: terminal.expect("the terminal's address in the banner"),
+        https,
+        ca,
     }
 }
 
 /// Runs the suite against `target`; returns (passed, failed, skipped, the output).
 fn run(target: &str) -> (u32, u32, u32, String) {
+    run_with(target, &[])
+}
+
+fn run_with(target: &str, extra: &[&str]) -> (u32, u32, u32, String) {
     let out = std::env::temp_dir().join(format!(
         "kc-remote-{}-{}",
         target.split(':').next().unwrap_or("t"),
@@ -70,6 +84,7 @@ fn run(target: &str) -> (u32, u32, u32, String) {
     let output = Command::new(BIN)
         .args(["run", "--lines", "--target", target, "--out"])
         .arg(&out)
+        .args(extra)
         .env_remove("KUSHKI_BUSINESS_CODE")
         .env_remove("KUSHKI_SERIAL")
         .env_remove("KUSHKI_PRIVATE_CREDENTIAL_ID")
@@ -127,4 +142,57 @@ fn the_whole_suite_passes_against_serve_over_every_topology() {
         assert!(skipped <= 4, "{target}: {skipped} skipped:\n{text}");
         skips_are_for_other_markets(&text);
     }
+}
+
+#[test]
+fn the_suite_passes_over_https_trusting_the_stores_ca_and_an_untrusting_client_is_refused() {
+    let dir = std::env::temp_dir().join(format!("kc-remote-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca_file = dir.join("ca.pem");
+    let served = serve_with(&[
+        "--acquirer-tls-listen",
+        "127.0.0.1:0",
+        "--terminal",
+        "PB04209860189@127.0.0.1:0,tls=127.0.0.1:0",
+        "--ca-file",
+        ca_file.to_str().unwrap(),
+    ]);
+    assert_eq!(served.ca.as_deref(), ca_file.to_str(), "the banner names the CA file");
+    let [acquirer, terminal] = served.https.as_slice() else {
+        panic!("two HTTPS listeners in the banner: {:?}", served.https)
+    };
+    let ca = ca_file.to_str().unwrap();
+    for target in [
+        format!("lan://{terminal}"),
+        format!("cloud://{acquirer}"),
+        format!("acquirer://{acquirer}"),
+    ] {
+        let (passed, failed, skipped, text) = run_with(&target, &["--ca-cert", ca]);
+        assert_eq!(failed, 0, "{target}: scenarios failed:\n{text}");
+        assert!(passed >= 95, "{target}: only {passed} passed:\n{text}");
+        assert!(skipped <= 4, "{target}: {skipped} skipped:\n{text}");
+    }
+    // Without the CA, the same server is refused at the handshake, at once: no hang, no answer.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = rt
+        .block_on(async {
+            reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()
+                .unwrap()
+                .get(format!("{terminal}/__admin/health"))
+                .send()
+                .await
+        })
+        .expect_err("an untrusted certificate is refused");
+    assert!(
+        !err.is_timeout() && started.elapsed() < std::time::Duration::from_secs(5),
+        "refused at the handshake, not by a timeout: {err:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
