@@ -9,9 +9,9 @@ tag="${1:-kushki-conformance:latest}"
 target=x86_64-unknown-linux-gnu
 # An explicit --target keeps RUSTFLAGS off build scripts and proc macros (they stay dynamic).
 RUSTFLAGS="-C target-feature=+crt-static" \
-  cargo build --release --locked -p kushki-conformance --target "$target"
+  cargo build --profile container --locked -p kushki-conformance --target "$target"
 
-bin="target/$target/release/kushki-conformance"
+bin="target/$target/container/kushki-conformance"
 ctx=target/container-context
 rm -rf "$ctx"
 mkdir -p "$ctx/rootfs/usr/bin" "$ctx/rootfs/usr/share/kushki-conformance" "$ctx/rootfs/data" "$ctx/rootfs/tmp"

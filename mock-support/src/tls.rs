@@ -473,9 +473,17 @@ pub fn host_name() -> Option<String> {
 }
 
 /// The machine's own addresses, as Linux lists them: the `/32 host LOCAL` entries of
-/// `/proc/net/fib_trie` and every line of `/proc/net/if_inet6`. Empty elsewhere.
+/// `/proc/net/fib_trie` and every line of `/proc/net/if_inet6`, and the IPv4 default gateway of
+/// `/proc/net/route`. Empty elsewhere.
+///
+/// The gateway is there for containers (harness-defined): a port the engine publishes is reached
+/// through the Docker host's address on the bridge, which is the container's gateway; clients in
+/// sibling containers and testcontainers' "gateway" mode connect to it by that address.
 pub fn local_addresses() -> Vec<IpAddr> {
     let mut out = Vec::new();
+    if let Ok(routes) = std::fs::read_to_string("/proc/net/route") {
+        out.extend(default_gateways(&routes));
+    }
     if let Ok(trie) = std::fs::read_to_string("/proc/net/fib_trie") {
         let mut last: Option<IpAddr> = None;
         for line in trie.lines() {
@@ -506,9 +514,39 @@ pub fn local_addresses() -> Vec<IpAddr> {
     out
 }
 
+/// The default routes' gateways of a `/proc/net/route` table (`Iface Destination Gateway …`,
+/// addresses in hex as the kernel stores them: little-endian on the machines this runs on).
+fn default_gateways(routes: &str) -> Vec<IpAddr> {
+    let mut out = Vec::new();
+    for line in routes.lines().skip(1) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.get(1) == Some(&"00000000")
+            && let Some(Ok(gw)) = fields.get(2).map(|g| u32::from_str_radix(g, 16))
+            && gw != 0
+        {
+            let ip = IpAddr::V4(std::net::Ipv4Addr::from(gw.to_le_bytes()));
+            if !out.contains(&ip) {
+                out.push(ip);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_gateway_is_read_from_the_route_table() {
+        let table = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\n\
+                     eth0\t00000000\t010011AC\t0003\t0\t0\t0\t00000000\n\
+                     eth0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\n";
+        assert_eq!(
+            default_gateways(table),
+            vec!["172.17.0.1".parse::<IpAddr>().unwrap()]
+        );
+    }
 
     #[test]
     fn a_leaf_names_loopback_the_listen_address_and_the_sans_given() {

@@ -51,7 +51,11 @@ fn serve_with(args: &[&str]) -> Served {
         } else if line.starts_with("mock-terminal") {
             terminal = url;
         } else if let Some(url) = line.trim().strip_prefix("HTTPS") {
-            https.push(url.trim().trim_end_matches("/terminal/v1/sync/{operation}").to_string());
+            https.push(
+                url.trim()
+                    .trim_end_matches("/terminal/v1/sync/{operation}")
+                    .to_string(),
+            );
         } else if let Some(file) = line.strip_prefix("CA certificate") {
             ca = file.split_whitespace().next().map(str::to_string);
         } else if line.starts_with("Ctrl-C") {
@@ -157,7 +161,11 @@ fn the_suite_passes_over_https_trusting_the_stores_ca_and_an_untrusting_client_i
         "--ca-file",
         ca_file.to_str().unwrap(),
     ]);
-    assert_eq!(served.ca.as_deref(), ca_file.to_str(), "the banner names the CA file");
+    assert_eq!(
+        served.ca.as_deref(),
+        ca_file.to_str(),
+        "the banner names the CA file"
+    );
     let [acquirer, terminal] = served.https.as_slice() else {
         panic!("two HTTPS listeners in the banner: {:?}", served.https)
     };
