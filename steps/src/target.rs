@@ -182,12 +182,8 @@ impl fmt::Display for Target {
         match self {
             Target::Mock => f.write_str("mock"),
             Target::Lan(a) => write!(f, "lan://{}", a.trim_start_matches("http://")),
-            Target::Cloud(u) => write!(
-                f,
-                "cloud://{}",
-                u.trim_start_matches("https://")
-                    .trim_start_matches("http://")
-            ),
+            // With its scheme, so that what is printed parses back to the same target.
+            Target::Cloud(u) => write!(f, "cloud://{u}"),
             Target::Localhost(p) => write!(f, "localhost:{p}"),
             Target::Acquirer(u) => write!(f, "acquirer://{u}"),
         }

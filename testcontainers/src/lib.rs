@@ -170,7 +170,9 @@ pub trait KushkiMocksExt {
     /// The mocks by host and mapped port (from the machine running the test).
     fn endpoints(&self) -> impl Future<Output = Result<Endpoints>> + Send;
     /// The mocks by the container's address on the Docker bridge network, at their own ports
-    /// (what another container, or the host on Linux, reaches).
+    /// (what another container, or the host on Linux, reaches). Start the container with
+    /// `.with_network("bridge")` (or a network of yours): Docker Engine 20.10 names the default
+    /// network "default" in a container's settings, which cannot be inspected by that name.
     fn network_endpoints(&self) -> impl Future<Output = Result<Endpoints>> + Send;
     /// The CA certificate (PEM) that signs the HTTPS listeners' certificates.
     fn ca_certificate(&self) -> impl Future<Output = Result<String>>;

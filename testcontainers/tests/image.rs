@@ -35,7 +35,7 @@ async fn connect_charge(
     let ts = jiff::Timestamp::now().as_second();
     let payload = json!({
         "client_transaction_id": uuid_like(),
-        "amount": {"subtotalIva": 0, "subtotalIva0": 1250, "iva": 0}
+        "amount": {"subtotal_iva": 0, "subtotal_iva0": 1250, "iva": 0}
     });
     let sealed = auth::seal_request(&creds, ts, &payload.to_string()).expect("sealed");
     let resp = client
@@ -162,12 +162,25 @@ async fn suite(target: Target) -> (usize, usize, usize, Vec<String>) {
 #[tokio::test]
 #[ignore = "needs a Docker engine and the kushki-conformance image"]
 async fn the_whole_suite_passes_against_the_container_over_the_docker_network() {
-    let mocks = KushkiMocks::default().start().await.expect(NEEDS_DOCKER);
+    // The network named: older engines (20.10) call the default one "default" in the container's
+    // settings and 404 on inspecting it by that name.
+    let mocks = KushkiMocks::default()
+        .with_network("bridge")
+        .start()
+        .await
+        .expect(NEEDS_DOCKER);
     let net = mocks.network_endpoints().await.expect("endpoints");
+    // HTTPS as well, trusting the CA the container generated (before any client is built: the
+    // suite's clients read the trusted CA once).
+    let ca = mocks.ca_certificate().await.expect("the CA certificate");
+    kushki_conformance::env::trust_ca(ca.as_bytes()).expect("a PEM certificate");
     for target in [
         Target::Lan(net.terminal_lan_url.clone()),
         Target::Cloud(net.relay_url.clone()),
         Target::Acquirer(net.raw_api_url.clone()),
+        Target::Lan(net.terminal_https_url.clone()),
+        Target::Cloud(net.acquirer_https_url.clone()),
+        Target::Acquirer(net.acquirer_https_url.clone()),
     ] {
         let (passed, failed, _skipped, problems) = suite(target.clone()).await;
         assert!(
@@ -222,4 +235,35 @@ async fn the_images_own_run_reaches_the_mocks_by_name_on_a_docker_network() {
             .unwrap_or_default();
         assert!(passed >= 95, "{target}: {summary}");
     }
+}
+
+#[tokio::test]
+#[ignore = "needs a Docker engine and the kushki-conformance image"]
+async fn a_client_that_does_not_trust_the_ca_gets_a_tls_failure_not_a_hang() {
+    let mocks = KushkiMocks::default().start().await.expect(NEEDS_DOCKER);
+    let urls = mocks.endpoints().await.expect("endpoints");
+    for url in [&urls.terminal_https_url, &urls.acquirer_https_url] {
+        let started = Instant::now();
+        let err = http()
+            .get(format!("{url}/__admin/health"))
+            .send()
+            .await
+            .expect_err("an untrusted CA is refused");
+        assert!(
+            !err.is_timeout() && started.elapsed() < Duration::from_secs(5),
+            "{url}: refused at the handshake, not by a timeout: {err:?}"
+        );
+    }
+    // The same URL, trusting the CA, answers.
+    let ca = mocks.ca_certificate().await.expect("the CA certificate");
+    let trusting = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).expect("PEM"))
+        .build()
+        .expect("a client");
+    let ok = trusting
+        .get(format!("{}/__admin/health", urls.terminal_https_url))
+        .send()
+        .await
+        .expect("trusted");
+    assert!(ok.status().is_success());
 }
