@@ -1,9 +1,9 @@
 //! `POST /pos/v1/transaction` and `POST /pos/v1/refund` (ref §2.2, §2.3).
 //!
 //! Each exchange: credential (401) → JSON body (E001) → schema (E001 naming every field by its
-//! JSON pointer) → exact typing (E001 naming the field) → behaviours → the ledger's rules
-//! ([`crate::domain::rules::apply`]) → the "approved with delay" wait on the virtual clock →
-//! answer, journal, webhook.
+//! JSON pointer) → exact typing (E001 naming the field) → behaviours → the ledger's rules (one
+//! function per operation in [`crate::domain::rules`]) → the "approved with delay" wait on the
+//! virtual clock → answer, journal, webhook.
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -288,9 +288,9 @@ async fn process(
     let now = state.clock.now();
     // The behaviour taken above counts too: with `times` it may already be used up and gone.
     let taken_rule = respond.as_ref().and_then(|r| r.disable_rule.as_deref());
-    let disabled = |rule: &str| {
-        taken_rule == Some(rule)
-            || !state.behaviours.is_empty() && state.behaviours.rule_disabled(&subject, rule)
+    let disabled = |rule: rules::Rule| {
+        taken_rule == Some(rule.id())
+            || !state.behaviours.is_empty() && state.behaviours.rule_disabled(&subject, rule.id())
     };
     let ctx = rules::Context {
         now,
@@ -301,7 +301,11 @@ async fn process(
     };
     let (applied, answer) = {
         let mut ledger = state.ledger();
-        match rules::apply(&mut ledger, &req, &ctx) {
+        let decided = rules::admit(&ledger, &req, &ctx).and_then(|admission| match admission {
+            rules::Admission::Replay(applied) => Ok(applied),
+            rules::Admission::New(admitted) => admitted.decide(&mut ledger),
+        });
+        match decided {
             Ok(applied) => {
                 let answer = domain::answer_text(&ledger, applied.txn);
                 (applied, answer)
@@ -310,17 +314,9 @@ async fn process(
                 drop(ledger);
                 ex.violations
                     .push(format!("{}: {}", refusal.rule, refusal.reason));
-                let origin = match refusal.rule {
-                    "refund-window" | "refund-amount" => "Refund Validator",
-                    "partial-void" => "Capture Validator",
-                    "reverse-min-delay" | "reverse-same-day" | "void-cutoff" | "void-attempts" => {
-                        "Void Amount Control"
-                    }
-                    _ => "Transaction Management Service",
-                };
                 return ApiError::Raw {
                     code: refusal.code,
-                    origin,
+                    origin: refusal.rule.origin(),
                     details: refusal.reason,
                 }
                 .into();
