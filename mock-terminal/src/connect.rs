@@ -12,11 +12,10 @@
 //! authentication steps, then go to [`crate::printer`].
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::http::Method;
 use bytes::Bytes;
-use kushki_mock_support::behaviours::{Fault, Subject};
+use kushki_mock_support::behaviours::{Fault, Hop, Subject};
 use kushki_mock_support::journal::Exchange;
 use kushki_protocol::auth::{self, AuthFailure};
 use kushki_protocol::connect::{ConnectOperation, ConnectRequest};
@@ -397,20 +396,17 @@ async fn pos_behaviour(
     operation: &str,
     ex: &mut Exchange,
 ) -> Option<Outgoing> {
-    if state.behaviours.is_empty() {
-        return None;
-    }
-    let respond = state.behaviours.take(&Subject {
-        hop: "pos",
-        path,
-        operation: Some(operation),
-        amount: None,
-        client_transaction_id: None,
-    })?;
-    if let Some(ms) = respond.latency_ms {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-    match respond.fault {
+    let plan = state
+        .behaviours
+        .plan(&Subject {
+            hop: Hop::Pos,
+            path,
+            operation: Some(operation),
+            amount: None,
+            client_transaction_id: None,
+        })
+        .await;
+    match plan.fault() {
         Some(Fault::Drop) => {
             ex.note = Some("connection dropped by a behaviour".into());
             return Some(Outgoing::Drop);
@@ -421,8 +417,7 @@ async fn pos_behaviour(
         }
         _ => {}
     }
-    let status = respond.status?;
-    ex.note = Some(format!("status {status} injected on the pos leg"));
+    let status = plan.injected_status(ex)?;
     Some(plain(
         &ConnectCode::ReaderFault
             .failure()

@@ -4,10 +4,9 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use jiff::Timestamp;
-use kushki_mock_support::behaviours::{Fault, Subject};
+use kushki_mock_support::behaviours::{Fault, Hop, Subject};
 use kushki_mock_support::clock::later;
 use kushki_mock_support::journal::Exchange;
 use kushki_protocol::calendar::{self, MarketCalendar};
@@ -206,23 +205,18 @@ async fn call_acquirer(
         .get("client_transaction_id")
         .and_then(Value::as_str)
         .map(str::to_string);
-    let respond = if state.behaviours.is_empty() {
-        None
-    } else {
-        state.behaviours.take(&Subject {
-            hop: "acquirer",
+    let plan = state
+        .behaviours
+        .plan(&Subject {
+            hop: Hop::Acquirer,
             path,
             operation: Some(operation),
             amount: None,
             client_transaction_id: ex.client_transaction_id.as_deref(),
         })
-    };
-    if let Some(ms) = respond.as_ref().and_then(|r| r.latency_ms) {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
+        .await;
     let deadline = later(started, state.config.acquirer_timeout_secs);
-    let leg = if let Some(status) = respond.as_ref().and_then(|r| r.status) {
-        ex.note = Some(format!("status {status} injected on the acquirer leg"));
+    let leg = if let Some(status) = plan.injected_status(&mut ex) {
         Leg::Answer(
             status,
             json!({"code": "E002", "message": "Ha ocurrido un error inesperado."}),
@@ -239,7 +233,7 @@ async fn call_acquirer(
             .header("content-type", "application/json")
             .body(text)
             .send();
-        let fault = respond.as_ref().and_then(|r| r.fault);
+        let fault = plan.fault();
         // The journal keeps the acquirer's answer as it came, not a re-serialised copy.
         let received = &mut ex.response;
         let call = async {

@@ -7,7 +7,6 @@
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -16,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use bytes::Bytes;
-use kushki_mock_support::behaviours::{Fault, Subject};
+use kushki_mock_support::behaviours::{Fault, Hop, Plan, Subject};
 use kushki_mock_support::body::{MAX_BODY_BYTES, json_doc, json_object};
 use kushki_mock_support::clock::later;
 use kushki_mock_support::journal::Exchange;
@@ -78,6 +77,17 @@ pub enum Outcome {
     Drop,
     /// No answer until the client gives up (a `timeout` fault).
     Hang,
+}
+
+impl Outcome {
+    /// `answer`, unless the plan's fault replaces it.
+    pub fn answered(plan: &Plan, answer: Outcome) -> Outcome {
+        match plan.fault() {
+            Some(Fault::Drop) => Outcome::Drop,
+            Some(Fault::Timeout) => Outcome::Hang,
+            _ => answer,
+        }
+    }
 }
 
 impl From<ApiError> for Outcome {
@@ -266,37 +276,27 @@ async fn process(
     ex.client_transaction_id = Some(req.client_transaction_id.clone());
 
     let subject = Subject {
-        hop: "acquirer",
+        hop: Hop::Acquirer,
         path,
         operation: Some(op_name),
         amount: req.amount.as_ref().map(|a| a.total().major_text()),
         client_transaction_id: Some(&req.client_transaction_id),
     };
-    let respond = if state.behaviours.is_empty() {
-        None
-    } else {
-        state.behaviours.take(&subject)
-    };
-    if let Some(ms) = respond.as_ref().and_then(|r| r.latency_ms) {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-    if let Some(status) = respond.as_ref().and_then(|r| r.status) {
-        ex.note = Some(format!("status {status} injected by a behaviour"));
+    let plan = state.behaviours.plan(&subject).await;
+    if let Some(status) = plan.injected_status(ex) {
         return ApiError::Injected(status).into();
     }
 
     let now = state.clock.now();
     // The behaviour taken above counts too: with `times` it may already be used up and gone.
-    let taken_rule = respond.as_ref().and_then(|r| r.disable_rule.as_deref());
     let disabled = |rule: rules::Rule| {
-        taken_rule == Some(rule.id())
-            || !state.behaviours.is_empty() && state.behaviours.rule_disabled(&subject, rule.id())
+        plan.disables(rule.id()) || state.behaviours.rule_disabled(&subject, rule.id())
     };
     let ctx = rules::Context {
         now,
         rules: &state.config.rules,
         disabled: &disabled,
-        forced_code: respond.as_ref().and_then(|r| r.kushki_code.as_deref()),
+        forced_code: plan.kushki_code(),
         body_hash: body_hash(&value),
     };
     let (applied, answer) = {
@@ -352,11 +352,7 @@ async fn process(
     if applied.webhook && !applied.replay {
         crate::webhooks::dispatch(state, applied.txn);
     }
-    match respond.and_then(|r| r.fault) {
-        Some(Fault::Drop) => Outcome::Drop,
-        Some(Fault::Timeout) => Outcome::Hang,
-        _ => Outcome::Text(StatusCode::OK, Bytes::from(answer)),
-    }
+    Outcome::answered(&plan, Outcome::Text(StatusCode::OK, Bytes::from(answer)))
 }
 
 #[cfg(test)]
