@@ -10,6 +10,7 @@ use kushki_mock_support::behaviours::{Fault, Hop, Subject};
 use kushki_mock_support::clock::later;
 use kushki_mock_support::journal::Exchange;
 use kushki_protocol::calendar::{self, MarketCalendar};
+use kushki_protocol::card_reads;
 use kushki_protocol::connect::{
     ConnectOperation, ConnectRequest, EventStatus, PaymentRequest, ReferencedRequest, SearchQuery,
 };
@@ -24,7 +25,7 @@ use uuid::Uuid;
 use crate::config::APP_VERSION;
 use crate::events::EventDraft;
 use crate::history::HistoryItem;
-use crate::reader::{self, Action, Pin};
+use crate::reader::{Action, Pin};
 use crate::state::{AppState, Busy, Phase, TRANSACTION_PATH, acquirer_url_text};
 
 /// The answer to a Connect operation: a body with HTTP 200, or a LinkFailure with its status.
@@ -488,8 +489,8 @@ async fn payment(
     };
     let mut body = base_body(state, ctid, "Authorization", kind);
     body["amount"] = p.amount.to_raw_json();
-    body["card_details"] = reader::card_details(
-        &state.reader,
+    body["card_details"] = card_reads::card_details(
+        state.reader.ksns(),
         &state.config.serial,
         card,
         reading_type,

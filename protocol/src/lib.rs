@@ -24,6 +24,8 @@
 //! * [`auth`]: Connect signing, verification, encryption and decryption (reference section 1.5).
 //! * [`schemas`]: the JSON Schemas of `schemas/`, compiled once, with every violation's pointer.
 //! * [`catalog`]: test amounts and test cards, read from `schemas/catalog/*.json`.
+//! * [`card_reads`]: the fake but well-formed card data a terminal's read produces (TLV, track 2,
+//!   KSNs, PIN block), shared by the mock terminal and the steps.
 //! * [`calendar`]: the [`calendar::Clock`] and each country's business day and cut-off.
 //! * [`mask`]: redaction of card data and secrets for logs, journals and reports.
 
@@ -77,6 +79,7 @@ pub struct UnknownVariant {
 
 pub mod auth;
 pub mod calendar;
+pub mod card_reads;
 pub mod catalog;
 pub mod connect;
 pub mod doc;

@@ -47,8 +47,9 @@ impl Default for RulesConfig {
     }
 }
 
-/// Default delay of "approved with delay" test amounts (harness-defined).
-pub const DEFAULT_DELAY_SECS: i64 = 20;
+/// Default delay of "approved with delay" test amounts, kept at this path for the steps: it lives
+/// with the catalog of test amounts.
+pub use kushki_protocol::catalog::DEFAULT_DELAY_SECS;
 
 impl RulesConfig {
     fn reverse_rule(&self, country: Country) -> ReverseRule {
