@@ -144,8 +144,9 @@ impl Reader {
     }
 }
 
-/// `card_details` for a read on `reader`'s terminal: [`kushki_protocol::card_reads::card_details`]
-/// with the reader's KSNs.
+/// `card_details` for a read on `reader`'s terminal, as JSON:
+/// [`kushki_protocol::card_reads::card_details`] with the reader's KSNs. Kept for the steps, which
+/// call it by this path.
 #[allow(clippy::too_many_arguments)]
 pub fn card_details(
     reader: &Reader,
@@ -157,7 +158,7 @@ pub fn card_details(
     country: Country,
     now: Timestamp,
 ) -> Value {
-    kushki_protocol::card_reads::card_details(
+    serde_json::to_value(kushki_protocol::card_reads::card_details(
         reader.ksns(),
         serial,
         card,
@@ -166,7 +167,8 @@ pub fn card_details(
         amount,
         country,
         now,
-    )
+    ))
+    .unwrap_or_default()
 }
 
 #[cfg(test)]

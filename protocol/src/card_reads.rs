@@ -11,11 +11,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use jiff::Timestamp;
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
 
 use crate::catalog::TestCard;
+use crate::mask::Sensitive;
 use crate::money::{Amount, Currency};
-use crate::raw::{Country, ReadingType};
+use crate::raw::{CardDetails, Country, ReadingType, Tracks};
 
 /// The PIN the cardholder enters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -149,7 +149,7 @@ pub fn card_details(
     amount: Amount,
     country: Country,
     now: Timestamp,
-) -> Value {
+) -> CardDetails {
     let pan = card.pan.expose();
     let t2 = track2(card);
     let aid = match card.franchise.as_str() {
@@ -194,32 +194,37 @@ pub fn card_details(
     push_tlv(&mut emv, "9F06", aid);
     push_tlv(&mut emv, "84", aid);
     let track_ksn = ksns.next(serial);
-    let mut details = match reading_type {
-        ReadingType::Mcr => json!({
-            "reading_type": "MCR",
-            "tracks": {
-                "enc_track1": hex::encode_upper(format!("%B{pan}^{}^{}2010000000?", card.holder_name.to_uppercase(), expiry_yymm(card))),
-                "enc_track2": t2,
-                "track_ksn": track_ksn,
-            },
-        }),
-        rt => {
-            // Member by member, so the texts are moved in rather than copied.
-            let mut tracks = Map::with_capacity(2);
-            tracks.insert("enc_track2".into(), Value::String(t2));
-            tracks.insert("track_ksn".into(), Value::String(track_ksn));
-            let mut details = Map::with_capacity(5);
-            details.insert("reading_type".into(), Value::from(rt.as_str()));
-            details.insert("enc_tlv".into(), Value::String(emv));
-            details.insert("tracks".into(), Value::Object(tracks));
-            Value::Object(details)
-        }
+    let mcr = reading_type == ReadingType::Mcr;
+    let enc_track1 = mcr.then(|| {
+        Sensitive::new(hex::encode_upper(format!(
+            "%B{pan}^{}^{}2010000000?",
+            card.holder_name.to_uppercase(),
+            expiry_yymm(card)
+        )))
+    });
+    let (pin_block, pin_ksn) = if pin == Pin::Ok {
+        (
+            Some(Sensitive::new(random_hex::<8>())),
+            Some(ksns.next(serial)),
+        )
+    } else {
+        (None, None)
     };
-    if pin == Pin::Ok {
-        details["pin_block"] = json!(random_hex::<8>());
-        details["pin_ksn"] = json!(ksns.next(serial));
+    CardDetails {
+        reading_type,
+        // A magstripe read has no chip data.
+        enc_tlv: (!mcr).then(|| Sensitive::new(emv)),
+        tracks: Some(Tracks {
+            enc_track1,
+            enc_track2: Some(Sensitive::new(t2)),
+            track_ksn: Some(track_ksn),
+            track_ksn_desc: None,
+            track2_length: None,
+        }),
+        pin_block,
+        pin_ksn,
+        pin_ksn_desc: None,
     }
-    details
 }
 
 #[cfg(test)]
@@ -239,7 +244,7 @@ mod tests {
     fn the_fake_card_data_is_read_back_by_a_tlv_parser_and_ksns_are_twenty_hex_digits() {
         let ksns = KsnCounter::default();
         let card = catalog::default_card();
-        let d = card_details(
+        let d = serde_json::to_value(card_details(
             &ksns,
             "PB04209860189",
             card,
@@ -248,7 +253,8 @@ mod tests {
             Amount::from_minor(1250, Currency::Pen),
             Country::Peru,
             Timestamp::UNIX_EPOCH,
-        );
+        ))
+        .unwrap();
         let tlv = d["enc_tlv"].as_str().unwrap();
         assert!(
             tlv.starts_with(&format!("5A08{}", card.pan.expose())),
@@ -258,7 +264,7 @@ mod tests {
         assert_eq!(ksn.len(), 20);
         assert!(ksn.chars().all(|c| c.is_ascii_hexdigit()));
         assert!(d["pin_block"].is_string());
-        let mcr = card_details(
+        let mcr = serde_json::to_value(card_details(
             &ksns,
             "S",
             card,
@@ -267,7 +273,8 @@ mod tests {
             Amount::from_minor(1, Currency::Pen),
             Country::Peru,
             Timestamp::UNIX_EPOCH,
-        );
+        ))
+        .unwrap();
         assert!(mcr.get("enc_tlv").is_none());
         assert!(
             mcr["tracks"]["enc_track1"]
