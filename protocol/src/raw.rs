@@ -10,7 +10,7 @@ use serde::de::IntoDeserializer;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::doc::Doc;
+use crate::json_tree::Doc;
 use crate::money::{AmountBreakdown, Currency, MoneyError, Units};
 
 wire_enum! {

@@ -19,7 +19,7 @@ use kushki_mock_support::behaviours::{Fault, Hop, Plan, Subject};
 use kushki_mock_support::body::{MAX_BODY_BYTES, json_doc, json_object};
 use kushki_mock_support::clock::later;
 use kushki_mock_support::journal::Exchange;
-use kushki_protocol::doc::Doc;
+use kushki_protocol::json_tree::Doc;
 use kushki_protocol::raw::{Operation, TransactionRequest};
 use kushki_protocol::schemas::{self, SchemaKind};
 use serde_json::Value;
@@ -250,7 +250,7 @@ async fn process(
         Ok(b) => b,
         Err(e) => return e.into(),
     };
-    // The body as the harness's own tree (`kushki_protocol::doc`), validated by the same schema
+    // The body as the harness's own tree (`kushki_protocol::json_tree`), validated by the same schema
     // as every other body; a failing one is listed field by field through its `Value`.
     let value = match json_doc(headers, &bytes) {
         Ok(v) => v,
@@ -360,7 +360,7 @@ mod tests {
     use super::body_hash;
 
     fn hash(text: &str) -> u64 {
-        body_hash(&kushki_protocol::doc::Doc::parse(text).unwrap())
+        body_hash(&kushki_protocol::json_tree::Doc::parse(text).unwrap())
     }
 
     #[test]
