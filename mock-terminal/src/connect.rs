@@ -218,11 +218,7 @@ async fn process(state: &Arc<AppState>, inc: &Incoming, path: &str, ex: &mut Exc
         Ok(v) if v.is_object() => v,
         _ => return fail(ConnectCode::MalformedJson.failure(), 400, ex),
     };
-    let object = |ctid: Option<&str>| FailureObject {
-        client_transaction_id: ctid.map(str::to_string),
-        terminal_id: Some(state.config.serial.clone()),
-        serial_number: Some(state.config.serial.clone()),
-    };
+    let object = |ctid: Option<&str>| FailureObject::of_terminal(&state.config.serial, ctid);
     let ctid_text = body
         .get("client_transaction_id")
         .and_then(Value::as_str)

@@ -166,11 +166,7 @@ fn pos_details(state: &AppState) -> PosDetails {
 }
 
 fn failure_object(state: &AppState, ctid: Option<&str>) -> FailureObject {
-    FailureObject {
-        client_transaction_id: ctid.map(str::to_string),
-        terminal_id: Some(state.config.serial.clone()),
-        serial_number: Some(state.config.serial.clone()),
-    }
+    FailureObject::of_terminal(&state.config.serial, ctid)
 }
 
 /// What the acquirer leg gave.
