@@ -383,6 +383,19 @@ impl Admitted<'_> {
         id
     }
 
+    /// Records a follow-up of `original` (every operation but a charge, a preAuth and a
+    /// reverse): a `kind` record of `amount` in `state`, its id indexed.
+    fn follow_up(
+        &self,
+        ledger: &mut Ledger,
+        kind: Kind,
+        amount: Amount,
+        state: Lifecycle,
+        original: TxnId,
+    ) -> TxnId {
+        self.record(ledger, kind, amount, state, Some(original), true)
+    }
+
     /// The original a follow-up names by `transaction_reference`.
     fn original_by_reference(&self, ledger: &Ledger) -> Result<TxnId, Refusal> {
         let reference = self
@@ -454,13 +467,12 @@ pub fn capture(ledger: &mut Ledger, a: &Admitted<'_>) -> Result<Applied, Refusal
         ));
     }
     ledger.get_mut(original).state = Lifecycle::Captured;
-    let id = a.record(
+    let id = a.follow_up(
         ledger,
         Kind::Capture,
         Amount::from_minor(amount, a.currency),
         Lifecycle::Approved { undone: 0 },
-        Some(original),
-        true,
+        original,
     );
     Ok(Applied::new(id, None, true))
 }
@@ -484,14 +496,7 @@ pub fn re_authorization(ledger: &mut Ledger, a: &Admitted<'_>) -> Result<Applied
     } else {
         Lifecycle::Declined
     };
-    let id = a.record(
-        ledger,
-        Kind::ReAuthorization,
-        total,
-        state,
-        Some(original),
-        true,
-    );
+    let id = a.follow_up(ledger, Kind::ReAuthorization, total, state, original);
     ledger.get_mut(id).iso_code = code;
     Ok(Applied::new(id, delay, false))
 }
@@ -523,13 +528,12 @@ pub fn pos_tip(ledger: &mut Ledger, a: &Admitted<'_>) -> Result<Applied, Refusal
         .as_ref()
         .map(|amount| amount.tip.unwrap_or_else(|| amount.total()))
         .unwrap_or(Amount::zero(a.currency));
-    let id = a.record(
+    let id = a.follow_up(
         ledger,
         Kind::PosTip,
         tip,
         Lifecycle::Approved { undone: 0 },
-        Some(original),
-        true,
+        original,
     );
     Ok(Applied::new(id, None, true))
 }
@@ -583,13 +587,12 @@ pub fn void(
         let amount = partial.unwrap_or(o.remaining());
         ctx.enforce(ledger.get(original).can_refund(amount))?;
         let _ = ledger.get_mut(original).refund(amount);
-        let id = a.record(
+        let id = a.follow_up(
             ledger,
             Kind::Refund,
             Amount::from_minor(amount, a.currency),
             Lifecycle::Final,
-            Some(original),
-            true,
+            original,
         );
         return Ok(Applied::new(id, None, true));
     }
@@ -608,7 +611,7 @@ pub fn void(
         t.failed_voids = t.failed_voids.saturating_add(1);
         Lifecycle::Declined
     };
-    let id = a.record(ledger, Kind::Void, amount, state, Some(original), true);
+    let id = a.follow_up(ledger, Kind::Void, amount, state, original);
     let t = ledger.get_mut(id);
     if state == Lifecycle::Declined {
         t.iso_code = code;
@@ -689,13 +692,12 @@ pub fn refund(ledger: &mut Ledger, a: &Admitted<'_>) -> Result<Applied, Refusal>
     }
     ctx.enforce(ledger.get(original).can_refund(amount))?;
     let _ = ledger.get_mut(original).refund(amount);
-    let id = a.record(
+    let id = a.follow_up(
         ledger,
         Kind::Refund,
         Amount::from_minor(amount, a.currency),
         Lifecycle::Final,
-        Some(original),
-        true,
+        original,
     );
     Ok(Applied::new(id, None, true))
 }
