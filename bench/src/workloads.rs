@@ -2,6 +2,7 @@
 //! Kushki ONE Connect charge (to one mock terminal per connection).
 
 use std::net::SocketAddr;
+use std::sync::LazyLock;
 
 use axum::Router;
 use axum::http::header;
@@ -10,6 +11,11 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Request, StatusCode};
 use kushki_protocol::auth::{self, Credentials};
+use kushki_protocol::mask::Sensitive;
+use kushki_protocol::money::{Amount, AmountBreakdown, Currency};
+use kushki_protocol::raw::{
+    CardDetails, Operation, PosDetails, ReadingType, Tracks, TransactionRequest,
+};
 use uuid::Uuid;
 
 use crate::load::Workload;
@@ -20,24 +26,59 @@ pub const CREDENTIAL: &str = mock_acquirer::DEFAULT_CREDENTIAL;
 /// A Connect charge's amount in minor units (12.50 PEN): not a test amount.
 pub const CONNECT_AMOUNT_MINOR: i64 = 1250;
 
+/// The `client_transaction_id` the raw charge's template is written with, where each request's
+/// own id goes.
+const TEMPLATE_ID: &str = "00000000-0000-4000-8000-000000000000";
+
 /// A raw API charge (ref §2.3, seed): a chip read with the seed's encrypted TLV and track 2,
-/// split where its `client_transaction_id` goes.
-const RAW_CHARGE: [&str; 2] = [
-    r#"{"transaction_mode":"Authorization","transaction_type":"charge","client_transaction_id":""#,
-    concat!(
-        r#"","amount":{"currency":"PEN","iva":0,"subtotal_iva":0,"subtotal_iva0":12.34},"#,
-        r#""card_details":{"reading_type":"ICC","enc_tlv":"E9BCEC77FACD77F942E433BE6CD27068F09ADFA082B6AE478D9BDA4EEEAFD3765300FD2EF030CD3A8DD9624E04CDFBC60B4206B9587A1A0DB5820D87D3ACAB9F","#,
-        r#""tracks":{"track_ksn":"FFFF4357486333600003","enc_track2":"2C5E3DC796759FAB00BB11163CC4B69B"},"pin_ksn":"FFFF4357486333600003"},"#,
-        r#""pos_details":{"brand":"SUNMI","model":"P2-EU","version":"Kushki SunmiV1.1.18","terminal_id":"PB04209860189"}}"#
-    ),
-];
+/// written once by [`TransactionRequest::to_json`] and split where its `client_transaction_id`
+/// goes.
+static RAW_CHARGE: LazyLock<[String; 2]> = LazyLock::new(|| {
+    let zero = Amount::zero(Currency::Pen);
+    let mut charge = TransactionRequest::new(Operation::Charge, TEMPLATE_ID);
+    charge.amount = Some(AmountBreakdown {
+        subtotal_iva: zero,
+        subtotal_iva0: Amount::from_minor(1234, Currency::Pen),
+        iva: zero,
+        tip: None,
+        extra_taxes: Vec::new(),
+    });
+    charge.currency = Some(Currency::Pen);
+    charge.card_details = Some(CardDetails {
+        reading_type: ReadingType::Icc,
+        enc_tlv: Some(Sensitive::new(
+            "E9BCEC77FACD77F942E433BE6CD27068F09ADFA082B6AE478D9BDA4EEEAFD3765300FD2EF030CD3A8DD9624E04CDFBC60B4206B9587A1A0DB5820D87D3ACAB9F",
+        )),
+        tracks: Some(Tracks {
+            enc_track2: Some(Sensitive::new("2C5E3DC796759FAB00BB11163CC4B69B")),
+            track_ksn: Some("FFFF4357486333600003".into()),
+            ..Tracks::default()
+        }),
+        pin_block: None,
+        pin_ksn: Some("FFFF4357486333600003".into()),
+        pin_ksn_desc: None,
+    });
+    let pos = PosDetails {
+        terminal_id: "PB04209860189".into(),
+        brand: "SUNMI".into(),
+        model: "P2-EU".into(),
+        version: "Kushki SunmiV1.1.18".into(),
+        has_print: true,
+    };
+    let text = charge.to_json(Some(&pos)).to_string();
+    let (head, tail) = text
+        .split_once(TEMPLATE_ID)
+        .expect("the template's id is written once");
+    [head.to_string(), tail.to_string()]
+});
 
 /// A raw API charge body with a fresh `client_transaction_id` (a v4 UUID), written into a
 /// template as a load generator would (no JSON tree built per request).
 pub fn raw_charge_body() -> String {
     let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
     let id = Uuid::new_v4().hyphenated().encode_lower(&mut id);
-    [RAW_CHARGE[0], id, RAW_CHARGE[1]].concat()
+    let [head, tail] = &*RAW_CHARGE;
+    [head.as_str(), id, tail.as_str()].concat()
 }
 
 /// A `POST /pos/v1/transaction` request for `addr` with a fresh charge.

@@ -9,8 +9,9 @@
 //! # Layout
 //!
 //! * [`config`]: what a mock starts with (credentials, clock, journal file, rules, webhook).
-//! * [`domain`]: the ledger ([`domain::ledger`]), the rules ([`domain::rules::apply`]), the card
-//!   reader of clear test data ([`domain::cards`]) and the answer builder. No HTTP.
+//! * [`domain`]: the ledger ([`domain::ledger`]), the rules ([`domain::rule::Rule`], applied by
+//!   one function per operation in [`domain::rules`]), the card reader of clear test data
+//!   ([`domain::cards`]) and the answer builder. No HTTP.
 //! * [`routes`]: `pos` (transaction, refund), `search`, `card_info` (balance inquiry, BIN info v1
 //!   and v2, deferred options: harness-defined H14), and the acquirer's own admin routes.
 //! * [`relay`]: the Kushki ONE cloud relay (`/terminal/v1/{serial}/sync|async/{op}`) over the

@@ -42,7 +42,7 @@ struct Args {
     #[arg(long, env = "MOCK_ACQUIRER_WEBHOOK_KEY", hide_env_values = true)]
     webhook_key: Option<String>,
     /// Clock seconds an "approved with delay" test amount waits (harness-defined).
-    #[arg(long, default_value_t = mock_acquirer::domain::rules::DEFAULT_DELAY_SECS)]
+    #[arg(long, default_value_t = kushki_protocol::catalog::DEFAULT_DELAY_SECS)]
     test_delay_secs: i64,
     /// Also serve HTTPS here (raw API, cloud relay, admin), as `api-uat` and `uat-cloudt` do;
     /// `--tls-listen` alone means 127.0.0.1:8443. No HTTPS listener when absent.

@@ -30,7 +30,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
-use kushki_mock_support::behaviours::{Fault, Subject};
+use kushki_mock_support::behaviours::{Fault, Hop, Subject};
 use kushki_mock_support::body::MAX_BODY_BYTES;
 use kushki_mock_support::journal::Exchange;
 use kushki_mock_support::relay::{RelayRequest, RelayResponse};
@@ -353,22 +353,18 @@ async fn relay_one(
             "The terminal is not online or Kushki ONE Connect is not active",
         );
     };
-    let respond = if state.behaviours.is_empty() {
-        None
-    } else {
-        state.behaviours.take(&Subject {
-            hop: "relay",
-            path: &format!("/terminal/v1/{serial}/{route}"),
+    let plan = state
+        .behaviours
+        .plan(&Subject {
+            hop: Hop::Relay,
+            // The exchange's path: `/terminal/v1/{serial}/{route}`.
+            path: &ex.path,
             operation: Some(op),
             amount: None,
             client_transaction_id: None,
         })
-    };
-    if let Some(ms) = respond.as_ref().and_then(|r| r.latency_ms) {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-    if let Some(status) = respond.as_ref().and_then(|r| r.status) {
-        ex.note = Some(format!("status {status} injected on the relay leg"));
+        .await;
+    if let Some(status) = plan.injected_status(ex) {
         let code = if status >= 500 {
             ConnectCode::TerminalOffline
         } else {
@@ -403,7 +399,7 @@ async fn relay_one(
             "The terminal is not online or Kushki ONE Connect is not active",
         );
     };
-    match respond.and_then(|r| r.fault) {
+    match plan.fault() {
         Some(Fault::Drop) => {
             // The link drops mid-request: the terminal goes offline, and whatever it answers
             // can no longer come back (forgetting the waiter first, so a fast terminal's answer

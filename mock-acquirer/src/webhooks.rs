@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
-use kushki_mock_support::behaviours::{Fault, Subject};
+use kushki_mock_support::behaviours::{Hop, NOT_DELIVERED, Subject};
 use kushki_mock_support::journal::Exchange;
 use kushki_protocol::mask::mask_pan;
 use serde_json::{Value, json};
@@ -118,29 +118,23 @@ pub fn dispatch(state: &Arc<AppState>, id: TxnId) {
     let state = state.clone();
     tokio::spawn(async move {
         let client_id = body["client_transaction_id"].as_str().map(str::to_string);
-        let respond = state.behaviours.take(&Subject {
-            hop: "webhook",
-            path: &target.url,
-            operation: body["transaction_type"].as_str(),
-            amount: None,
-            client_transaction_id: client_id.as_deref(),
-        });
-        if let Some(ms) = respond.as_ref().and_then(|r| r.latency_ms) {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-        }
-        let fault = respond.as_ref().and_then(|r| r.fault);
-        if fault == Some(Fault::Drop) {
+        let plan = state
+            .behaviours
+            .plan(&Subject {
+                hop: Hop::Webhook,
+                path: &target.url,
+                operation: body["transaction_type"].as_str(),
+                amount: None,
+                client_transaction_id: client_id.as_deref(),
+            })
+            .await;
+        let Some(copies) = plan.webhook_copies() else {
             let mut e = Exchange::new("webhook", state.clock.now(), "POST", &target.url);
             e.request = Bytes::from(body.to_string());
-            e.note = Some("not delivered: dropped by a behaviour".into());
+            e.note = Some(NOT_DELIVERED.into());
             e.client_transaction_id = client_id;
             state.journal.record(e);
             return;
-        }
-        let copies = if fault == Some(Fault::Duplicate) {
-            2
-        } else {
-            1
         };
         for _ in 0..copies {
             deliver(&state, &target, &body).await;

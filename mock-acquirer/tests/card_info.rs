@@ -1,7 +1,7 @@
 //! The harness-defined card-information routes (H14) over HTTP: balance inquiry, BIN info v1 and
 //! v2, deferred options. Every answer is checked against its schema.
 
-use kushki_mock_support::behaviours::{Behaviour, Match, Respond};
+use kushki_mock_support::behaviours::{Behaviour, Hop, Match, Respond};
 use kushki_protocol::schemas::{self, SchemaKind};
 use mock_acquirer::{Config, DEFAULT_CREDENTIAL, RunningAcquirer};
 use serde_json::{Value, json};
@@ -128,7 +128,7 @@ async fn balance_inquiry_answers_a_thousand_in_the_market_currency() {
 async fn a_behaviour_code_declines_a_balance_inquiry() {
     let (acquirer, client) = start().await;
     acquirer.state().behaviours.add(Behaviour {
-        hop: Some("acquirer".into()),
+        hop: Some(Hop::Acquirer),
         matcher: Match {
             operation: Some("balanceInquiry".into()),
             ..Match::default()

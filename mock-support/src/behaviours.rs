@@ -12,10 +12,47 @@
 //! issuer's answer (`"kushki_code":"05"`), or switch a rule off (`"disable_rule":"…"`) so that a
 //! conformance scenario can prove it notices.
 
+use std::fmt;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Number, Value};
+
+use crate::journal::Exchange;
+
+/// The leg of a card-present exchange a behaviour applies to, spelled on the wire as the
+/// journal's `hop`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hop {
+    /// The POS → terminal leg (the terminal's Connect API).
+    Pos,
+    /// The cloud relay's leg (the acquirer's `/terminal/v1/…` routes).
+    Relay,
+    /// The acquirer's own API (raw transactions, card info), or the terminal's leg to it.
+    Acquirer,
+    /// A webhook a mock sends.
+    Webhook,
+}
+
+impl Hop {
+    /// The wire spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Hop::Pos => "pos",
+            Hop::Relay => "relay",
+            Hop::Acquirer => "acquirer",
+            Hop::Webhook => "webhook",
+        }
+    }
+}
+
+impl fmt::Display for Hop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// What a behaviour matches. Absent fields match anything.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -74,7 +111,7 @@ pub struct Respond {
 pub struct Behaviour {
     /// The leg it applies to (`pos`, `relay`, `acquirer`, `webhook`); any when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hop: Option<String>,
+    pub hop: Option<Hop>,
     /// What it matches.
     #[serde(default, rename = "match")]
     pub matcher: Match,
@@ -86,10 +123,10 @@ pub struct Behaviour {
 }
 
 /// What a request looks like to the matcher.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Subject<'a> {
     /// The leg.
-    pub hop: &'a str,
+    pub hop: Hop,
     /// The path.
     pub path: &'a str,
     /// The operation, when known.
@@ -122,7 +159,7 @@ fn same_amount(wanted: &Number, actual: &str) -> bool {
 impl Behaviour {
     fn matches(&self, s: &Subject<'_>) -> bool {
         let m = &self.matcher;
-        self.hop.as_deref().is_none_or(|h| h == s.hop)
+        self.hop.is_none_or(|h| h == s.hop)
             && m.path.as_deref().is_none_or(|p| match p.strip_suffix('*') {
                 Some(prefix) => s.path.starts_with(prefix),
                 None => p == s.path,
@@ -186,6 +223,24 @@ impl Behaviours {
         Some(respond)
     }
 
+    /// What the behaviours make of a request on `subject.hop`: the first matching behaviour
+    /// (consuming one of its `times`), its latency already waited. With no behaviours (the hot
+    /// path) it neither waits nor allocates.
+    pub async fn plan(&self, subject: &Subject<'_>) -> Plan {
+        let respond = if self.is_empty() {
+            None
+        } else {
+            self.take(subject)
+        };
+        if let Some(ms) = respond.as_ref().and_then(|r| r.latency_ms) {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+        Plan {
+            hop: subject.hop,
+            respond,
+        }
+    }
+
     /// Whether a matching behaviour switches `rule` off. Does not consume `times`: a rule stays
     /// off for as long as the behaviour is there.
     pub fn rule_disabled(&self, subject: &Subject<'_>, rule: &str) -> bool {
@@ -199,6 +254,61 @@ impl Behaviours {
     }
 }
 
+/// A behaviour resolved for one request on one hop, as wiremock resolves a `Respond` into a
+/// `ResponseTemplate`: the latency is already waited ([`Behaviours::plan`]); each hop then asks
+/// the plan, in one line, for the status to inject ([`Plan::injected_status`]), the fault that
+/// replaces its answer ([`Plan::fault`]), the issuer code to force and the rule to switch off.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    hop: Hop,
+    respond: Option<Respond>,
+}
+
+impl Plan {
+    /// No behaviour: the hop answers as usual.
+    pub fn none(hop: Hop) -> Plan {
+        Plan { hop, respond: None }
+    }
+
+    /// The HTTP status a behaviour injects instead of the hop's answer, noted on `ex`.
+    pub fn injected_status(&self, ex: &mut Exchange) -> Option<u16> {
+        let status = self.respond.as_ref()?.status?;
+        ex.note = Some(format!("status {status} injected on the {} leg", self.hop));
+        Some(status)
+    }
+
+    /// The fault that replaces (or, for webhooks, repeats) the hop's answer.
+    pub fn fault(&self) -> Option<Fault> {
+        self.respond.as_ref()?.fault
+    }
+
+    /// How many copies of a webhook go out: none for a `drop` fault, two for `duplicate` (add §3
+    /// warns duplicates happen), else one.
+    pub fn webhook_copies(&self) -> Option<u32> {
+        match self.fault() {
+            Some(Fault::Drop) => None,
+            Some(Fault::Duplicate) => Some(2),
+            _ => Some(1),
+        }
+    }
+
+    /// The issuer's response code a behaviour forces (`"00"` approves).
+    pub fn kushki_code(&self) -> Option<&str> {
+        self.respond.as_ref()?.kushki_code.as_deref()
+    }
+
+    /// Whether the behaviour taken for this request switches `rule` off (with `times`, it may be
+    /// used up and gone from [`Behaviours`] already).
+    pub fn disables(&self, rule: &str) -> bool {
+        self.respond
+            .as_ref()
+            .is_some_and(|r| r.disable_rule.as_deref() == Some(rule))
+    }
+}
+
+/// The journal's note for a webhook a `drop` fault kept from being sent.
+pub const NOT_DELIVERED: &str = "not delivered: dropped by a behaviour";
+
 /// Parses a behaviour from admin JSON, naming the bad field on error.
 pub fn parse(value: &Value) -> Result<Behaviour, String> {
     serde_json::from_value(value.clone()).map_err(|e| e.to_string())
@@ -211,7 +321,7 @@ mod tests {
 
     fn subject<'a>(op: &'a str, amount: &str) -> Subject<'a> {
         Subject {
-            hop: "acquirer",
+            hop: Hop::Acquirer,
             path: "/pos/v1/transaction",
             operation: Some(op),
             amount: Some(amount.to_string()),
@@ -240,7 +350,7 @@ mod tests {
         assert!(b.take(&subject("charge", "12.50")).is_some());
         assert!(b.take(&subject("charge", "12.51")).is_none());
         let mut s = subject("charge", "12.5");
-        s.hop = "webhook";
+        s.hop = Hop::Webhook;
         assert!(b.take(&s).is_none());
     }
 

@@ -5,7 +5,7 @@
 //! (128), so a body nested 10,000 deep is an error, not a stack overflow.
 
 use axum::http::{HeaderMap, header};
-use kushki_protocol::doc::Doc;
+use kushki_protocol::json_tree::Doc;
 use serde_json::Value;
 
 /// Largest body a mock accepts (the raw API's biggest documented body, an ICC charge with TLV, is

@@ -12,11 +12,10 @@
 //! authentication steps, then go to [`crate::printer`].
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::http::Method;
 use bytes::Bytes;
-use kushki_mock_support::behaviours::{Fault, Subject};
+use kushki_mock_support::behaviours::{Fault, Hop, Subject};
 use kushki_mock_support::journal::Exchange;
 use kushki_protocol::auth::{self, AuthFailure};
 use kushki_protocol::connect::{ConnectOperation, ConnectRequest};
@@ -219,11 +218,7 @@ async fn process(state: &Arc<AppState>, inc: &Incoming, path: &str, ex: &mut Exc
         Ok(v) if v.is_object() => v,
         _ => return fail(ConnectCode::MalformedJson.failure(), 400, ex),
     };
-    let object = |ctid: Option<&str>| FailureObject {
-        client_transaction_id: ctid.map(str::to_string),
-        terminal_id: Some(state.config.serial.clone()),
-        serial_number: Some(state.config.serial.clone()),
-    };
+    let object = |ctid: Option<&str>| FailureObject::of_terminal(&state.config.serial, ctid);
     let ctid_text = body
         .get("client_transaction_id")
         .and_then(Value::as_str)
@@ -397,20 +392,17 @@ async fn pos_behaviour(
     operation: &str,
     ex: &mut Exchange,
 ) -> Option<Outgoing> {
-    if state.behaviours.is_empty() {
-        return None;
-    }
-    let respond = state.behaviours.take(&Subject {
-        hop: "pos",
-        path,
-        operation: Some(operation),
-        amount: None,
-        client_transaction_id: None,
-    })?;
-    if let Some(ms) = respond.latency_ms {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-    match respond.fault {
+    let plan = state
+        .behaviours
+        .plan(&Subject {
+            hop: Hop::Pos,
+            path,
+            operation: Some(operation),
+            amount: None,
+            client_transaction_id: None,
+        })
+        .await;
+    match plan.fault() {
         Some(Fault::Drop) => {
             ex.note = Some("connection dropped by a behaviour".into());
             return Some(Outgoing::Drop);
@@ -421,8 +413,7 @@ async fn pos_behaviour(
         }
         _ => {}
     }
-    let status = respond.status?;
-    ex.note = Some(format!("status {status} injected on the pos leg"));
+    let status = plan.injected_status(ex)?;
     Some(plain(
         &ConnectCode::ReaderFault
             .failure()

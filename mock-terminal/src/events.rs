@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use kushki_mock_support::behaviours::{Fault, Subject};
+use kushki_mock_support::behaviours::{Hop, NOT_DELIVERED, Subject};
 use kushki_mock_support::journal::Exchange;
 use kushki_protocol::connect::{ConnectOperation, Event, EventStatus};
 use serde_json::Value;
@@ -102,32 +102,22 @@ pub async fn post_with_retries(
     operation: &str,
     reference: &str,
 ) {
-    let respond = if state.behaviours.is_empty() {
-        None
-    } else {
-        state.behaviours.take(&Subject {
-            hop: "webhook",
+    let plan = state
+        .behaviours
+        .plan(&Subject {
+            hop: Hop::Webhook,
             path: url,
             operation: Some(operation),
             amount: None,
             client_transaction_id: Some(reference),
         })
-    };
-    if let Some(ms) = respond.as_ref().and_then(|r| r.latency_ms) {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-    let fault = respond.as_ref().and_then(|r| r.fault);
-    if fault == Some(Fault::Drop) {
+        .await;
+    let Some(copies) = plan.webhook_copies() else {
         let mut e = Exchange::new("webhook", state.clock.now(), "POST", url);
         e.request = Bytes::from(text);
-        e.note = Some("not delivered: dropped by a behaviour".into());
+        e.note = Some(NOT_DELIVERED.into());
         state.journal.record(e);
         return;
-    }
-    let copies = if fault == Some(Fault::Duplicate) {
-        2
-    } else {
-        1
     };
     let attempts = state.config.webhook_attempts.max(1);
     for _ in 0..copies {

@@ -4,20 +4,22 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use jiff::Timestamp;
-use kushki_mock_support::behaviours::{Fault, Subject};
+use kushki_mock_support::behaviours::{Fault, Hop, Subject};
 use kushki_mock_support::clock::later;
 use kushki_mock_support::journal::Exchange;
 use kushki_protocol::calendar::{self, MarketCalendar};
+use kushki_protocol::card_reads;
 use kushki_protocol::connect::{
     ConnectOperation, ConnectRequest, EventStatus, PaymentRequest, ReferencedRequest, SearchQuery,
 };
 use kushki_protocol::errors::{ConnectCode, FailureObject, LinkFailure, RawError};
 use kushki_protocol::mask::mask_pan;
 use kushki_protocol::money::{AmountBreakdown, Units};
-use kushki_protocol::raw::{ReadingType, TransactionType};
+use kushki_protocol::raw::{
+    Operation, PosDetails, ReadingType, TransactionRequest, TransactionType,
+};
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -25,7 +27,7 @@ use uuid::Uuid;
 use crate::config::APP_VERSION;
 use crate::events::EventDraft;
 use crate::history::HistoryItem;
-use crate::reader::{self, Action, Pin};
+use crate::reader::{Action, Pin};
 use crate::state::{AppState, Busy, Phase, TRANSACTION_PATH, acquirer_url_text};
 
 /// The answer to a Connect operation: a body with HTTP 200, or a LinkFailure with its status.
@@ -153,23 +155,18 @@ impl Emitter {
     }
 }
 
-fn pos_details(state: &AppState) -> Value {
-    let serial: String = state.config.serial.chars().take(15).collect();
-    json!({
-        "terminal_id": serial,
-        "brand": "SUNMI",
-        "model": state.config.model.wire_model(),
-        "version": APP_VERSION,
-        "has_print": true,
-    })
+fn pos_details(state: &AppState) -> PosDetails {
+    PosDetails {
+        terminal_id: state.config.serial.chars().take(15).collect(),
+        brand: "SUNMI".into(),
+        model: state.config.model.wire_model().into(),
+        version: APP_VERSION.into(),
+        has_print: true,
+    }
 }
 
 fn failure_object(state: &AppState, ctid: Option<&str>) -> FailureObject {
-    FailureObject {
-        client_transaction_id: ctid.map(str::to_string),
-        terminal_id: Some(state.config.serial.clone()),
-        serial_number: Some(state.config.serial.clone()),
-    }
+    FailureObject::of_terminal(&state.config.serial, ctid)
 }
 
 /// What the acquirer leg gave.
@@ -206,23 +203,18 @@ async fn call_acquirer(
         .get("client_transaction_id")
         .and_then(Value::as_str)
         .map(str::to_string);
-    let respond = if state.behaviours.is_empty() {
-        None
-    } else {
-        state.behaviours.take(&Subject {
-            hop: "acquirer",
+    let plan = state
+        .behaviours
+        .plan(&Subject {
+            hop: Hop::Acquirer,
             path,
             operation: Some(operation),
             amount: None,
             client_transaction_id: ex.client_transaction_id.as_deref(),
         })
-    };
-    if let Some(ms) = respond.as_ref().and_then(|r| r.latency_ms) {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
+        .await;
     let deadline = later(started, state.config.acquirer_timeout_secs);
-    let leg = if let Some(status) = respond.as_ref().and_then(|r| r.status) {
-        ex.note = Some(format!("status {status} injected on the acquirer leg"));
+    let leg = if let Some(status) = plan.injected_status(&mut ex) {
         Leg::Answer(
             status,
             json!({"code": "E002", "message": "Ha ocurrido un error inesperado."}),
@@ -239,7 +231,7 @@ async fn call_acquirer(
             .header("content-type", "application/json")
             .body(text)
             .send();
-        let fault = respond.as_ref().and_then(|r| r.fault);
+        let fault = plan.fault();
         // The journal keeps the acquirer's answer as it came, not a re-serialised copy.
         let received = &mut ex.response;
         let call = async {
@@ -383,19 +375,23 @@ pub async fn execute(
                 amount: None,
                 events_webhook_url: None,
             };
-            let mut body = base_body(state, &r.client_transaction_id, "Authorization", "posTip");
-            body["transaction_reference"] = json!(r.transaction_reference);
-            let zero = kushki_protocol::money::Amount::zero(state.currency).to_major_json();
-            body["amount"] = json!({
-                "currency": state.currency.as_str(), "iva": zero.clone(), "subtotal_iva": zero.clone(),
-                "subtotal_iva0": zero, "tip": t.tip.to_major_json(),
+            let mut req = raw_request(state, &r.client_transaction_id, Operation::PosTip);
+            req.transaction_reference = Some(r.transaction_reference.clone());
+            let zero = kushki_protocol::money::Amount::zero(state.currency);
+            req.amount = Some(AmountBreakdown {
+                subtotal_iva: zero,
+                subtotal_iva0: zero,
+                iva: zero,
+                tip: Some(t.tip),
+                extra_taxes: Vec::new(),
             });
+            req.currency = Some(state.currency);
             acquirer_step(
                 state,
                 &r.client_transaction_id,
                 ConnectOperation::PosTip,
                 TRANSACTION_PATH,
-                body,
+                req,
                 busy,
                 events,
                 None,
@@ -408,18 +404,12 @@ pub async fn execute(
     reply
 }
 
-fn base_body(state: &AppState, ctid: &str, mode: &str, kind: &str) -> Value {
-    // Member by member (in this order), so `pos_details` is moved in rather than copied.
-    let mut body = Map::with_capacity(10);
-    body.insert("transaction_mode".into(), Value::from(mode));
-    body.insert("transaction_type".into(), Value::from(kind));
-    body.insert(
-        "client_transaction_id".into(),
-        Value::String(raw_client_id(&state.config.serial, ctid)),
-    );
-    body.insert("country".into(), Value::from(state.config.country.as_str()));
-    body.insert("pos_details".into(), pos_details(state));
-    Value::Object(body)
+/// The raw request for `operation` on behalf of the Connect request `ctid`, in this terminal's
+/// market; the caller adds the rest.
+fn raw_request(state: &AppState, ctid: &str, operation: Operation) -> TransactionRequest {
+    let mut req = TransactionRequest::new(operation, raw_client_id(&state.config.serial, ctid));
+    req.country = Some(state.config.country.as_str().into());
+    req
 }
 
 async fn payment(
@@ -487,15 +477,16 @@ async fn payment(
         });
         return map_answer(state, ctid, 200, raw);
     }
-    let kind = if op == ConnectOperation::Charge {
-        "charge"
+    let operation = if op == ConnectOperation::Charge {
+        Operation::Charge
     } else {
-        "preAuth"
+        Operation::PreAuth
     };
-    let mut body = base_body(state, ctid, "Authorization", kind);
-    body["amount"] = p.amount.to_raw_json();
-    body["card_details"] = reader::card_details(
-        &state.reader,
+    let mut req = raw_request(state, ctid, operation);
+    req.amount = Some(p.amount.clone());
+    req.currency = Some(total.currency());
+    req.card_details = Some(card_reads::card_details(
+        state.reader.ksns(),
         &state.config.serial,
         card,
         reading_type,
@@ -503,22 +494,16 @@ async fn payment(
         total,
         state.config.country,
         state.clock.now(),
-    );
-    if let Some(cb) = p.cashback {
-        body["is_cashback"] = json!(true);
-        body["cashback_amount"] = json!(cb.to_major_json());
-    }
-    if let Some(months) = p.deferred_months {
-        body["is_deferred"] = json!(true);
-        body["deferred"] = json!({"months": months.to_string()});
-    }
+    ));
+    req.cashback = p.cashback;
+    req.deferred_months = p.deferred_months;
     let card_mask = Some(mask_pan(card.pan.expose()));
     acquirer_step(
         state,
         ctid,
         op,
         TRANSACTION_PATH,
-        body,
+        req,
         busy,
         events,
         Some((card_mask, reading_type)),
@@ -534,7 +519,7 @@ async fn acquirer_step(
     ctid: &str,
     op: ConnectOperation,
     path: &str,
-    body: Value,
+    req: TransactionRequest,
     busy: &Busy,
     events: &mut Emitter,
     card: Option<(Option<String>, ReadingType)>,
@@ -552,15 +537,15 @@ async fn acquirer_step(
     }
     events.emit(EventStatus::ApprovalRequested, None, None, None);
     let started = state.clock.now();
-    let raw_op = body["transaction_type"]
-        .as_str()
-        .unwrap_or("charge")
-        .to_string();
-    match call_acquirer(state, path, &body, &raw_op, started).await {
+    let pos = pos_details(state);
+    let body = req.to_json(Some(&pos));
+    let raw_type = req.operation.wire().1;
+    let raw_op = raw_type.as_str();
+    match call_acquirer(state, path, &body, raw_op, started).await {
         Leg::Answer(status, raw) => {
             let reply = map_answer(state, ctid, status, raw);
             if let Reply::Ok(ok) = &reply {
-                record_history(state, ctid, op, &body, ok, card, raw_op.as_str());
+                record_history(state, ctid, op, req.amount.as_ref(), ok, card, raw_type);
             }
             reply
         }
@@ -573,19 +558,20 @@ async fn acquirer_step(
         Leg::Unknown(why) => {
             // The acquirer may have processed it: reverse, at least 60 s after the original
             // (seed), then answer TER-004.
-            let reversible = matches!(raw_op.as_str(), "charge" | "capture");
+            let reversible = matches!(raw_type, TransactionType::Charge | TransactionType::Capture);
             let reverse_note = if reversible {
                 let earliest = later(started, calendar::REVERSE_MIN_DELAY_SECS);
                 state.clock.sleep_until(earliest).await;
-                let mut reverse = body.clone();
-                reverse["transaction_mode"] = json!("Reverse");
-                if let Some(obj) = reverse.as_object_mut() {
-                    obj.remove("transaction_reference");
-                    obj.remove("is_cashback");
-                    obj.remove("cashback_amount");
-                    obj.remove("is_deferred");
-                    obj.remove("deferred");
+                // The same request as a reverse: by the original's id, without what only the
+                // original carries.
+                let reverse = TransactionRequest {
+                    operation: Operation::Reverse(raw_type),
+                    transaction_reference: None,
+                    cashback: None,
+                    deferred_months: None,
+                    ..req
                 }
+                .to_json(Some(&pos));
                 let now = state.clock.now();
                 match call_acquirer(state, TRANSACTION_PATH, &reverse, "reverse", now).await {
                     Leg::Answer(200, _) => "the transaction was reversed".to_string(),
@@ -615,17 +601,14 @@ fn record_history(
     state: &AppState,
     ctid: &str,
     op: ConnectOperation,
-    body: &Value,
+    amount: Option<&AmountBreakdown>,
     ok: &Value,
     card: Option<(Option<String>, ReadingType)>,
-    raw_type: &str,
+    raw_type: TransactionType,
 ) {
     let raw = &ok["rawResponse"];
-    let amount = body
-        .get("amount")
-        .and_then(Value::as_object)
-        .and_then(|a| AmountBreakdown::parse(a, state.currency, Units::Major, "amount").ok())
-        .map(|b| b.to_connect_json())
+    let amount = amount
+        .map(AmountBreakdown::to_connect_json)
         .unwrap_or_else(|| json!({"subtotal_iva": 0, "subtotal_iva0": 0, "iva": 0}));
     let (card_mask, reading_type) = match card {
         Some((m, r)) => (m, Some(r)),
@@ -652,7 +635,7 @@ fn record_history(
         created: state.clock.now(),
         card_mask,
         reading_type,
-        raw_type: raw_type.parse().ok(),
+        raw_type: Some(raw_type),
     });
 }
 
@@ -665,15 +648,9 @@ async fn referenced(
 ) -> Reply {
     let ctid = r.client_transaction_id.as_str();
     let original = state.history.by_reference(&r.transaction_reference);
-    let (path, mut body) = match op {
-        ConnectOperation::Capture => (
-            TRANSACTION_PATH,
-            base_body(state, ctid, "Authorization", "capture"),
-        ),
-        ConnectOperation::ReAuthorization => (
-            TRANSACTION_PATH,
-            base_body(state, ctid, "Authorization", "reAuthorization"),
-        ),
+    let (path, operation) = match op {
+        ConnectOperation::Capture => (TRANSACTION_PATH, Operation::Capture),
+        ConnectOperation::ReAuthorization => (TRANSACTION_PATH, Operation::ReAuthorization),
         ConnectOperation::Void | ConnectOperation::Refund => {
             // "The system executes a void or a refund depending on the exact moment of execution"
             // (seed first steps): a full cancel on the original's business day before the cut-off
@@ -687,25 +664,19 @@ async fn referenced(
                     .as_ref()
                     .and_then(|o| o.raw_type)
                     .unwrap_or(TransactionType::Charge);
-                (
-                    TRANSACTION_PATH,
-                    base_body(state, ctid, "Void", original_type.as_str()),
-                )
+                (TRANSACTION_PATH, Operation::Void(original_type))
             } else {
-                (
-                    "/pos/v1/refund",
-                    base_body(state, ctid, "Authorization", "refund"),
-                )
+                ("/pos/v1/refund", Operation::Refund)
             }
         }
         _ => return Reply::code(ConnectCode::UnknownOperation),
     };
-    body["transaction_reference"] = json!(r.transaction_reference);
-    if let Some(a) = &r.amount {
-        body["amount"] = a.to_raw_json();
-    }
+    let mut req = raw_request(state, ctid, operation);
+    req.transaction_reference = Some(r.transaction_reference.clone());
+    req.currency = r.amount.as_ref().map(|a| a.total().currency());
+    req.amount = r.amount.clone();
     let card = original.and_then(|o| o.reading_type.map(|rt| (o.card_mask, rt)));
-    acquirer_step(state, ctid, op, path, body, busy, events, card).await
+    acquirer_step(state, ctid, op, path, req, busy, events, card).await
 }
 
 /// `transaction_search_online`: the acquirer's search, mapped to Connect items.

@@ -107,11 +107,16 @@ pub struct TestAmount {
     pub message: String,
     /// Approved or declined.
     pub outcome: Outcome,
-    /// Whether the approval comes "with delay" (its length is not documented).
+    /// Whether the approval comes "with delay" (its length is not documented: the mock waits
+    /// [`DEFAULT_DELAY_SECS`] unless configured otherwise).
     pub delayed: bool,
     /// Where the row comes from.
     pub source: String,
 }
+
+/// Default delay of "approved with delay" test amounts (74, 174; Chile ×100), in clock seconds
+/// (harness-defined: ref §2.7 does not give the length).
+pub const DEFAULT_DELAY_SECS: i64 = 20;
 
 #[derive(Deserialize)]
 struct AmountsFile {

@@ -70,6 +70,18 @@ pub struct FailureObject {
     pub serial_number: Option<String>,
 }
 
+impl FailureObject {
+    /// The object a terminal answers with: its id and serial (both its serial), and the
+    /// request's `client_transaction_id` when it had one.
+    pub fn of_terminal(serial: &str, client_transaction_id: Option<&str>) -> FailureObject {
+        FailureObject {
+            client_transaction_id: client_transaction_id.map(str::to_string),
+            terminal_id: Some(serial.to_string()),
+            serial_number: Some(serial.to_string()),
+        }
+    }
+}
+
 /// The LinkFailure envelope of every Kushki ONE Connect error (ref §1.7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkFailure {

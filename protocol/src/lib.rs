@@ -22,8 +22,13 @@
 //!   envelope and print jobs.
 //! * [`errors`]: the LinkFailure envelope, the raw API error body, and one catalog of codes.
 //! * [`auth`]: Connect signing, verification, encryption and decryption (reference section 1.5).
-//! * [`schemas`]: the JSON Schemas of `schemas/`, compiled once, with every violation's pointer.
+//! * [`json_tree`]: a JSON body read in place ([`json_tree::Doc`]), what the raw API's hot path
+//!   validates and types, with the decimal reading of its numbers' text.
+//! * [`schemas`]: the JSON Schemas of `schemas/`, compiled once, with every violation's pointer;
+//!   it reads [`json_tree`], never the other way round.
 //! * [`catalog`]: test amounts and test cards, read from `schemas/catalog/*.json`.
+//! * [`card_reads`]: the fake but well-formed card data a terminal's read produces (TLV, track 2,
+//!   KSNs, PIN block), shared by the mock terminal and the steps.
 //! * [`calendar`]: the [`calendar::Clock`] and each country's business day and cut-off.
 //! * [`mask`]: redaction of card data and secrets for logs, journals and reports.
 
@@ -77,10 +82,11 @@ pub struct UnknownVariant {
 
 pub mod auth;
 pub mod calendar;
+pub mod card_reads;
 pub mod catalog;
 pub mod connect;
-pub mod doc;
 pub mod errors;
+pub mod json_tree;
 pub mod mask;
 pub mod money;
 pub mod raw;

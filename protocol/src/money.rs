@@ -455,7 +455,7 @@ impl AmountBreakdown {
 }
 
 /// One member of a JSON object as the typed readers see it, whichever representation holds the
-/// object (`serde_json`'s map, or a request body's [`crate::doc::Members`]).
+/// object (`serde_json`'s map, or a request body's [`crate::json_tree::Members`]).
 #[derive(Debug)]
 pub enum Field<'a, O: ?Sized> {
     /// `null`.
@@ -505,9 +505,9 @@ impl Fields for Map<String, Value> {
     }
 }
 
-impl<'d> Fields for crate::doc::Members<'d> {
+impl<'d> Fields for crate::json_tree::Members<'d> {
     fn field(&self, key: &str) -> Option<Field<'_, Self>> {
-        use crate::doc::Doc;
+        use crate::json_tree::Doc;
         Some(match self.get(key)? {
             Doc::Null => Field::Null,
             Doc::Bool(b) => Field::Bool(*b),

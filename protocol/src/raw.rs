@@ -10,7 +10,7 @@ use serde::de::IntoDeserializer;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::doc::Doc;
+use crate::json_tree::Doc;
 use crate::money::{AmountBreakdown, Currency, MoneyError, Units};
 
 wire_enum! {
@@ -389,6 +389,101 @@ impl TransactionRequest {
     }
 }
 
+/// `pos_details` of a raw request: the terminal app that sends it (ref §2.4). The acquirer does
+/// not read it, so [`TransactionRequest::from_doc`] leaves it out; a sender writes it with
+/// [`TransactionRequest::to_json`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PosDetails {
+    /// The terminal's id (its serial, at most 15 characters).
+    pub terminal_id: String,
+    /// The device brand (`SUNMI`).
+    pub brand: String,
+    /// The device model as the wire spells it.
+    pub model: String,
+    /// The terminal app's version.
+    pub version: String,
+    /// Whether the device prints.
+    pub has_print: bool,
+}
+
+impl TransactionRequest {
+    /// A request for `operation` with nothing but its id: the other fields are set by the sender.
+    pub fn new(operation: Operation, client_transaction_id: impl Into<String>) -> Self {
+        TransactionRequest {
+            operation,
+            client_transaction_id: client_transaction_id.into(),
+            transaction_reference: None,
+            amount: None,
+            currency: None,
+            country: None,
+            card_details: None,
+            omit_card: false,
+            is_smart_void: false,
+            deferred_months: None,
+            cashback: None,
+        }
+    }
+
+    /// Writes the body [`TransactionRequest::from_doc`] reads, in the order a terminal app sends
+    /// it: `transaction_mode`, `transaction_type`, `client_transaction_id`, `country`,
+    /// `pos_details`, `transaction_reference`, `amount`, `card_details`, the cashback, the
+    /// deferral, and the `omit_card` and `is_smart_void` flags when set.
+    pub fn to_json(&self, pos_details: Option<&PosDetails>) -> Value {
+        let (mode, kind) = self.operation.wire();
+        let mut body = Map::with_capacity(12);
+        body.insert("transaction_mode".into(), Value::from(mode.as_str()));
+        body.insert("transaction_type".into(), Value::from(kind.as_str()));
+        body.insert(
+            "client_transaction_id".into(),
+            Value::from(self.client_transaction_id.as_str()),
+        );
+        if let Some(country) = &self.country {
+            body.insert("country".into(), Value::from(country.as_str()));
+        }
+        if let Some(pos) = pos_details {
+            body.insert(
+                "pos_details".into(),
+                serde_json::to_value(pos).unwrap_or_default(),
+            );
+        }
+        if let Some(reference) = &self.transaction_reference {
+            body.insert(
+                "transaction_reference".into(),
+                Value::from(reference.as_str()),
+            );
+        }
+        if let Some(amount) = &self.amount {
+            body.insert("amount".into(), amount.to_raw_json());
+        }
+        if let Some(card) = &self.card_details {
+            body.insert(
+                "card_details".into(),
+                serde_json::to_value(card).unwrap_or_default(),
+            );
+        }
+        if let Some(cashback) = self.cashback {
+            body.insert("is_cashback".into(), Value::Bool(true));
+            body.insert(
+                "cashback_amount".into(),
+                Value::Number(cashback.to_major_json()),
+            );
+        }
+        if let Some(months) = self.deferred_months {
+            body.insert("is_deferred".into(), Value::Bool(true));
+            let mut deferred = Map::with_capacity(1);
+            deferred.insert("months".into(), Value::String(months.to_string()));
+            body.insert("deferred".into(), Value::Object(deferred));
+        }
+        if self.omit_card {
+            body.insert("omit_card".into(), Value::Bool(true));
+        }
+        if self.is_smart_void {
+            body.insert("is_smart_void".into(), Value::Bool(true));
+        }
+        Value::Object(body)
+    }
+}
+
 /// `kushki_response` of an answer: the processor's code and message (ref §2.5, add §2.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KushkiResponse {
@@ -514,6 +609,56 @@ mod tests {
     fn doc(body: &Value) -> Doc<'static> {
         let text: &'static str = Box::leak(body.to_string().into_boxed_str());
         Doc::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_written_request_reads_back_as_itself_and_passes_its_schema() {
+        use crate::money::{Amount, Units};
+        let amount = json!({"subtotal_iva": 0, "subtotal_iva0": 12.5, "iva": 0, "currency": "PEN"});
+        let mut charge =
+            TransactionRequest::new(Operation::Charge, "0e8d6a1c-2f4b-4c7e-9a31-5b6d7e8f9a01");
+        charge.amount = Some(
+            AmountBreakdown::parse(&object(&amount), Currency::Pen, Units::Major, "amount")
+                .unwrap(),
+        );
+        charge.currency = Some(Currency::Pen);
+        charge.country = Some(Country::Peru.as_str().into());
+        charge.card_details = Some(CardDetails {
+            reading_type: ReadingType::Icc,
+            enc_tlv: Some(crate::mask::Sensitive::new("5A08")),
+            tracks: None,
+            pin_block: None,
+            pin_ksn: None,
+            pin_ksn_desc: None,
+        });
+        charge.cashback = Some(Amount::from_minor(200, Currency::Pen));
+        charge.deferred_months = Some(3);
+        let mut void = TransactionRequest::new(
+            Operation::Void(TransactionType::Charge),
+            "1f9e7b2d-3a5c-4d8f-8b42-6c7d8e9fab12",
+        );
+        void.transaction_reference = Some("2a0f8c3e-4b6d-4e9a-9c53-7d8e9fa0bc23".into());
+        void.omit_card = true;
+        void.is_smart_void = true;
+        let pos = PosDetails {
+            terminal_id: "PB04209860189".into(),
+            brand: "SUNMI".into(),
+            model: "P2".into(),
+            version: "1.0.0".into(),
+            has_print: true,
+        };
+        for req in [charge, void] {
+            let body = req.to_json(Some(&pos));
+            assert_eq!(
+                TransactionRequest::from_doc(&doc(&body)).unwrap(),
+                req,
+                "{body}"
+            );
+            assert_eq!(body["pos_details"]["terminal_id"], "PB04209860189");
+            let violations =
+                crate::schemas::validate(crate::schemas::SchemaKind::RawTransactionRequest, &body);
+            assert!(violations.is_ok(), "{body}: {violations:?}");
+        }
     }
 
     #[test]

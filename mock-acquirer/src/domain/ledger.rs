@@ -24,6 +24,9 @@ use kushki_protocol::money::{Amount, Currency};
 use kushki_protocol::raw::{Country, ReadingType, TransactionType};
 use uuid::Uuid;
 
+pub use super::rule::Refusal;
+use super::rule::Rule;
+
 /// Index of a transaction in the ledger.
 pub type TxnId = u32;
 
@@ -113,28 +116,6 @@ pub enum Lifecycle {
     Final,
 }
 
-/// Why a transition is refused: one raw API code each, with the reason for `details.Message`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    /// The code.
-    pub code: RawErrorCode,
-    /// The rule id, for the journal and for `disable_rule`.
-    pub rule: &'static str,
-    /// The reason.
-    pub reason: String,
-}
-
-impl Refusal {
-    /// A refusal with `code` under `rule`.
-    pub fn new(code: RawErrorCode, rule: &'static str, reason: impl Into<String>) -> Refusal {
-        Refusal {
-            code,
-            rule,
-            reason: reason.into(),
-        }
-    }
-}
-
 /// One transaction.
 #[derive(Debug, Clone)]
 pub struct Transaction {
@@ -195,27 +176,27 @@ impl Transaction {
         match self.state {
             Lifecycle::Voided => Err(Refusal::new(
                 RawErrorCode::AlreadyVoided,
-                "lifecycle",
+                Rule::Lifecycle,
                 format!("the transaction was already voided; it cannot be {action}"),
             )),
             Lifecycle::Reversed => Err(Refusal::new(
                 RawErrorCode::AlreadyReversed,
-                "lifecycle",
+                Rule::Lifecycle,
                 format!("the transaction was already reversed; it cannot be {action}"),
             )),
             Lifecycle::Refunded => Err(Refusal::new(
                 RawErrorCode::AlreadyRefunded,
-                "lifecycle",
+                Rule::Lifecycle,
                 format!("the transaction was already refunded in full; it cannot be {action}"),
             )),
             Lifecycle::Declined => Err(Refusal::new(
                 RawErrorCode::OperationNotAllowed,
-                "lifecycle",
+                Rule::Lifecycle,
                 format!("a declined transaction moved no money; it cannot be {action}"),
             )),
             Lifecycle::Final => Err(Refusal::new(
                 RawErrorCode::WrongOriginal,
-                "lifecycle",
+                Rule::Lifecycle,
                 format!(
                     "the reference names a {} record, which cannot be {action}",
                     self.kind.search_type()
@@ -231,20 +212,20 @@ impl Transaction {
         match (self.kind, self.state) {
             (Kind::PreAuth, Lifecycle::Captured) => Err(Refusal::new(
                 RawErrorCode::AlreadyCaptured,
-                "lifecycle",
+                Rule::Lifecycle,
                 "the pre-authorization was captured: void the capture instead",
             )),
             (_, Lifecycle::Approved { undone }) if undone > 0 && partial.is_none() => {
                 Err(Refusal::new(
                     RawErrorCode::OperationNotAllowed,
-                    "lifecycle",
+                    Rule::Lifecycle,
                     "the transaction was partially refunded; it can no longer be voided in full",
                 ))
             }
             _ => match partial {
                 Some(p) if p > self.remaining() => Err(Refusal::new(
                     RawErrorCode::OperationNotAllowed,
-                    "lifecycle",
+                    Rule::Lifecycle,
                     format!(
                         "the void amount exceeds what remains of the transaction ({})",
                         self.remaining()
@@ -275,7 +256,7 @@ impl Transaction {
             Lifecycle::Declined => Ok(()),
             Lifecycle::Approved { undone } if undone > 0 => Err(Refusal::new(
                 RawErrorCode::OperationNotAllowed,
-                "lifecycle",
+                Rule::Lifecycle,
                 "the transaction was partially refunded; it cannot be reversed",
             )),
             _ => self.refuse_undone("reversed"),
@@ -297,14 +278,14 @@ impl Transaction {
             Kind::PreAuth => {
                 return Err(Refusal::new(
                     RawErrorCode::WrongOriginal,
-                    "lifecycle",
+                    Rule::Lifecycle,
                     "a pre-authorization moves no money until captured: refund its capture, or void it",
                 ));
             }
             _ => {
                 return Err(Refusal::new(
                     RawErrorCode::WrongOriginal,
-                    "lifecycle",
+                    Rule::Lifecycle,
                     format!("a {} cannot be refunded", self.kind.search_type()),
                 ));
             }
@@ -312,7 +293,7 @@ impl Transaction {
         if amount > self.remaining() {
             return Err(Refusal::new(
                 RawErrorCode::RefundExceedsAmount,
-                "refund-amount",
+                Rule::RefundAmount,
                 format!(
                     "refunds would total more than the original: {} requested, {} remaining",
                     Amount::from_minor(amount, self.amount.currency()),
@@ -343,7 +324,7 @@ impl Transaction {
         if self.kind != Kind::PreAuth {
             return Err(Refusal::new(
                 RawErrorCode::WrongOriginal,
-                "capture-reference",
+                Rule::CaptureReference,
                 format!(
                     "a {action} must reference a pre-authorization, not a {}",
                     self.kind.search_type()
@@ -353,7 +334,7 @@ impl Transaction {
         match self.state {
             Lifecycle::Captured => Err(Refusal::new(
                 RawErrorCode::AlreadyCaptured,
-                "lifecycle",
+                Rule::Lifecycle,
                 "the pre-authorization was already captured",
             )),
             Lifecycle::Authorized { .. } => Ok(()),

@@ -3,6 +3,7 @@
 pub mod card_info;
 pub mod cards;
 pub mod ledger;
+pub mod rule;
 pub mod rules;
 
 use kushki_protocol::errors::{APPROVED_KUSHKI_CODE, APPROVED_KUSHKI_MESSAGE};

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::config::WebhookTarget;
 use crate::domain::ledger::Lifecycle;
-use crate::domain::rules::RULES;
+use crate::domain::rule::Rule;
 use crate::state::AppState;
 
 /// The routes.
@@ -61,7 +61,7 @@ async fn set_webhook(State(s): State<Arc<AppState>>, headers: HeaderMap, body: B
 }
 
 async fn rules() -> Json<Value> {
-    Json(json!({ "rules": RULES }))
+    Json(json!({ "rules": Rule::ALL.map(Rule::id) }))
 }
 
 async fn transactions(State(s): State<Arc<AppState>>) -> Json<Value> {

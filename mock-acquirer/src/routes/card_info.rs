@@ -19,7 +19,6 @@
 //! The domain logic is in [`crate::domain::card_info`].
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -27,7 +26,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
-use kushki_mock_support::behaviours::{Fault, Respond, Subject};
+use kushki_mock_support::behaviours::{Hop, Subject};
 use kushki_mock_support::body::{MAX_BODY_BYTES, json_object};
 use kushki_mock_support::journal::Exchange;
 use kushki_protocol::errors::{APPROVED_KUSHKI_CODE, APPROVED_KUSHKI_MESSAGE, RawErrorCode};
@@ -139,31 +138,6 @@ async fn exchange(state: Arc<AppState>, route: Route, headers: HeaderMap, body: 
     finish(&state, ex, outcome).await
 }
 
-/// What an exchange's behaviour decided before the answer is built.
-enum Steer {
-    /// Go on, maybe with a behaviour's `kushki_code` and fault.
-    Go(Option<Respond>),
-    /// Stop with this outcome (an injected status).
-    Stop(Outcome),
-}
-
-/// Takes the matching behaviour, waits its latency and answers its status, like `pos.rs`.
-async fn steer(state: &AppState, subject: &Subject<'_>, ex: &mut Exchange) -> Steer {
-    let respond = if state.behaviours.is_empty() {
-        None
-    } else {
-        state.behaviours.take(subject)
-    };
-    if let Some(ms) = respond.as_ref().and_then(|r| r.latency_ms) {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-    if let Some(status) = respond.as_ref().and_then(|r| r.status) {
-        ex.note = Some(format!("status {status} injected by a behaviour"));
-        return Steer::Stop(ApiError::Injected(status).into());
-    }
-    Steer::Go(respond)
-}
-
 async fn process(
     state: &Arc<AppState>,
     route: Route,
@@ -225,16 +199,16 @@ async fn process(
     };
 
     let subject = Subject {
-        hop: "acquirer",
+        hop: Hop::Acquirer,
         path: route.path(),
         operation: Some(route.operation()),
         amount: total.map(|t| t.major_text()),
         client_transaction_id: client_transaction_id.as_deref(),
     };
-    let respond = match steer(state, &subject, ex).await {
-        Steer::Go(r) => r,
-        Steer::Stop(outcome) => return outcome,
-    };
+    let plan = state.behaviours.plan(&subject).await;
+    if let Some(status) = plan.injected_status(ex) {
+        return ApiError::Injected(status).into();
+    }
 
     let answer = match prepared {
         Prepared::Balance(market) => {
@@ -243,8 +217,7 @@ async fn process(
                 .cloned()
                 .and_then(|d| serde_json::from_value::<CardDetails>(d).ok());
             let franchise = cards::read(card.as_ref()).franchise();
-            let forced = respond.as_ref().and_then(|r| r.kushki_code.as_deref());
-            balance_answer(market, franchise, forced, Uuid::new_v4())
+            balance_answer(market, franchise, plan.kushki_code(), Uuid::new_v4())
         }
         Prepared::Bin(info) if route == Route::BinInfo => info.v1_json(),
         Prepared::Bin(info) => info.v2_json(default_market),
@@ -265,11 +238,7 @@ async fn process(
             schemas::violations_message(&v)
         ));
     }
-    match respond.and_then(|r| r.fault) {
-        Some(Fault::Drop) => Outcome::Drop,
-        Some(Fault::Timeout) => Outcome::Hang,
-        _ => Outcome::Answer(StatusCode::OK, answer),
-    }
+    Outcome::answered(&plan, Outcome::Answer(StatusCode::OK, answer))
 }
 
 /// A validated request, typed.

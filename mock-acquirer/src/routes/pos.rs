@@ -1,13 +1,12 @@
 //! `POST /pos/v1/transaction` and `POST /pos/v1/refund` (ref §2.2, §2.3).
 //!
 //! Each exchange: credential (401) → JSON body (E001) → schema (E001 naming every field by its
-//! JSON pointer) → exact typing (E001 naming the field) → behaviours → the ledger's rules
-//! ([`crate::domain::rules::apply`]) → the "approved with delay" wait on the virtual clock →
-//! answer, journal, webhook.
+//! JSON pointer) → exact typing (E001 naming the field) → behaviours → the ledger's rules (one
+//! function per operation in [`crate::domain::rules`]) → the "approved with delay" wait on the
+//! virtual clock → answer, journal, webhook.
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -16,11 +15,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use bytes::Bytes;
-use kushki_mock_support::behaviours::{Fault, Subject};
+use kushki_mock_support::behaviours::{Fault, Hop, Plan, Subject};
 use kushki_mock_support::body::{MAX_BODY_BYTES, json_doc, json_object};
 use kushki_mock_support::clock::later;
 use kushki_mock_support::journal::Exchange;
-use kushki_protocol::doc::Doc;
+use kushki_protocol::json_tree::Doc;
 use kushki_protocol::raw::{Operation, TransactionRequest};
 use kushki_protocol::schemas::{self, SchemaKind};
 use serde_json::Value;
@@ -78,6 +77,17 @@ pub enum Outcome {
     Drop,
     /// No answer until the client gives up (a `timeout` fault).
     Hang,
+}
+
+impl Outcome {
+    /// `answer`, unless the plan's fault replaces it.
+    pub fn answered(plan: &Plan, answer: Outcome) -> Outcome {
+        match plan.fault() {
+            Some(Fault::Drop) => Outcome::Drop,
+            Some(Fault::Timeout) => Outcome::Hang,
+            _ => answer,
+        }
+    }
 }
 
 impl From<ApiError> for Outcome {
@@ -240,7 +250,7 @@ async fn process(
         Ok(b) => b,
         Err(e) => return e.into(),
     };
-    // The body as the harness's own tree (`kushki_protocol::doc`), validated by the same schema
+    // The body as the harness's own tree (`kushki_protocol::json_tree`), validated by the same schema
     // as every other body; a failing one is listed field by field through its `Value`.
     let value = match json_doc(headers, &bytes) {
         Ok(v) => v,
@@ -266,42 +276,36 @@ async fn process(
     ex.client_transaction_id = Some(req.client_transaction_id.clone());
 
     let subject = Subject {
-        hop: "acquirer",
+        hop: Hop::Acquirer,
         path,
         operation: Some(op_name),
         amount: req.amount.as_ref().map(|a| a.total().major_text()),
         client_transaction_id: Some(&req.client_transaction_id),
     };
-    let respond = if state.behaviours.is_empty() {
-        None
-    } else {
-        state.behaviours.take(&subject)
-    };
-    if let Some(ms) = respond.as_ref().and_then(|r| r.latency_ms) {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-    if let Some(status) = respond.as_ref().and_then(|r| r.status) {
-        ex.note = Some(format!("status {status} injected by a behaviour"));
+    let plan = state.behaviours.plan(&subject).await;
+    if let Some(status) = plan.injected_status(ex) {
         return ApiError::Injected(status).into();
     }
 
     let now = state.clock.now();
     // The behaviour taken above counts too: with `times` it may already be used up and gone.
-    let taken_rule = respond.as_ref().and_then(|r| r.disable_rule.as_deref());
-    let disabled = |rule: &str| {
-        taken_rule == Some(rule)
-            || !state.behaviours.is_empty() && state.behaviours.rule_disabled(&subject, rule)
+    let disabled = |rule: rules::Rule| {
+        plan.disables(rule.id()) || state.behaviours.rule_disabled(&subject, rule.id())
     };
     let ctx = rules::Context {
         now,
         rules: &state.config.rules,
         disabled: &disabled,
-        forced_code: respond.as_ref().and_then(|r| r.kushki_code.as_deref()),
+        forced_code: plan.kushki_code(),
         body_hash: body_hash(&value),
     };
     let (applied, answer) = {
         let mut ledger = state.ledger();
-        match rules::apply(&mut ledger, &req, &ctx) {
+        let decided = rules::admit(&ledger, &req, &ctx).and_then(|admission| match admission {
+            rules::Admission::Replay(applied) => Ok(applied),
+            rules::Admission::New(admitted) => admitted.decide(&mut ledger),
+        });
+        match decided {
             Ok(applied) => {
                 let answer = domain::answer_text(&ledger, applied.txn);
                 (applied, answer)
@@ -310,17 +314,9 @@ async fn process(
                 drop(ledger);
                 ex.violations
                     .push(format!("{}: {}", refusal.rule, refusal.reason));
-                let origin = match refusal.rule {
-                    "refund-window" | "refund-amount" => "Refund Validator",
-                    "partial-void" => "Capture Validator",
-                    "reverse-min-delay" | "reverse-same-day" | "void-cutoff" | "void-attempts" => {
-                        "Void Amount Control"
-                    }
-                    _ => "Transaction Management Service",
-                };
                 return ApiError::Raw {
                     code: refusal.code,
-                    origin,
+                    origin: refusal.rule.origin(),
                     details: refusal.reason,
                 }
                 .into();
@@ -356,11 +352,7 @@ async fn process(
     if applied.webhook && !applied.replay {
         crate::webhooks::dispatch(state, applied.txn);
     }
-    match respond.and_then(|r| r.fault) {
-        Some(Fault::Drop) => Outcome::Drop,
-        Some(Fault::Timeout) => Outcome::Hang,
-        _ => Outcome::Text(StatusCode::OK, Bytes::from(answer)),
-    }
+    Outcome::answered(&plan, Outcome::Text(StatusCode::OK, Bytes::from(answer)))
 }
 
 #[cfg(test)]
@@ -368,7 +360,7 @@ mod tests {
     use super::body_hash;
 
     fn hash(text: &str) -> u64 {
-        body_hash(&kushki_protocol::doc::Doc::parse(text).unwrap())
+        body_hash(&kushki_protocol::json_tree::Doc::parse(text).unwrap())
     }
 
     #[test]

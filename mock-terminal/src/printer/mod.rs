@@ -408,19 +408,11 @@ async fn run(state: Arc<AppState>, id: String, generation: u64, deadline: Timest
     }
 }
 
-fn failure_object(state: &AppState) -> FailureObject {
-    FailureObject {
-        client_transaction_id: None,
-        terminal_id: Some(state.config.serial.clone()),
-        serial_number: Some(state.config.serial.clone()),
-    }
-}
-
 fn refusal(state: &AppState, failure: LinkFailure) -> (u16, Value) {
     let status = ConnectCode::from_code(&failure.code)
         .map(ConnectCode::http_status)
         .unwrap_or(400);
-    let body = failure.with_object(failure_object(state));
+    let body = failure.with_object(FailureObject::of_terminal(&state.config.serial, None));
     (status, serde_json::to_value(body).unwrap_or_default())
 }
 

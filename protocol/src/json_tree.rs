@@ -450,9 +450,9 @@ impl JsonNumber for DocNumber<'_> {
 
     fn is_integer(&self) -> bool {
         // Integral exactly when no non-zero digit stands below the units (`12.00`, `1.2e1`).
-        match crate::schemas::decimal_digits(self.0) {
-            Some(crate::schemas::Digits::Zero) => true,
-            Some(crate::schemas::Digits::NonZero { lowest_power, .. }) => lowest_power >= 0,
+        match decimal_digits(self.0) {
+            Some(Digits::Zero) => true,
+            Some(Digits::NonZero { lowest_power, .. }) => lowest_power >= 0,
             None => false,
         }
     }
@@ -573,6 +573,60 @@ impl<'a> Array<'a, DocJson> for &'a [Doc<'a>] {
     fn elements(&self) -> std::slice::Iter<'a, Doc<'a>> {
         self.iter()
     }
+}
+
+/// What the decimal text of a JSON number says about its digits.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Digits {
+    /// Every digit is zero.
+    Zero,
+    /// The power of ten of the last non-zero digit (`12.50` → -1, `1e2` → 2, `120` → 1),
+    /// and whether the number is a power of ten (`0.01`, `1`, `1e3`).
+    NonZero {
+        lowest_power: i64,
+        power_of_ten: bool,
+    },
+}
+
+/// Reads a JSON number's text (sign and exponent included); `None` when it is not one.
+pub(crate) fn decimal_digits(text: &str) -> Option<Digits> {
+    let text = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(i) => {
+            let exp = &text[i + 1..];
+            let magnitude = exp.trim_start_matches(['+', '-']);
+            if magnitude.is_empty() || !magnitude.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            // Past this the exponent saturates: such a number is a multiple of every power
+            // of ten the schemas use (positive) or of none of them (negative).
+            let magnitude = magnitude.parse::<i64>().unwrap_or(i64::MAX / 4);
+            let sign = if exp.starts_with('-') { -1 } else { 1 };
+            (&text[..i], sign * magnitude)
+        }
+        None => (text, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int_part.is_empty()
+        || !int_part.bytes().all(|b| b.is_ascii_digit())
+        || !frac_part.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    // Digit k (0-based, left to right over int_part then frac_part) stands for
+    // 10^(exponent + int_len - 1 - k).
+    let all = || int_part.bytes().chain(frac_part.bytes());
+    let Some(first) = all().position(|b| b != b'0') else {
+        return Some(Digits::Zero);
+    };
+    let count = int_part.len() + frac_part.len();
+    let last = count - 1 - all().rev().position(|b| b != b'0').unwrap_or(0);
+    let int_len = i64::try_from(int_part.len()).ok()?;
+    let last_index = i64::try_from(last).ok()?;
+    Some(Digits::NonZero {
+        lowest_power: exponent.saturating_add(int_len - 1 - last_index),
+        power_of_ten: first == last && all().nth(first) == Some(b'1'),
+    })
 }
 
 #[cfg(test)]

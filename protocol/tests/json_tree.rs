@@ -1,4 +1,4 @@
-//! The request-body representation of the raw API's hot path ([`kushki_protocol::doc`]) against
+//! The request-body representation of the raw API's hot path ([`kushki_protocol::json_tree`]) against
 //! `serde_json::Value`: jsonschema's accessor contract, and the same schema verdict as the
 //! `Value` validator on every fixture of every schema and on every one-change mutation of the
 //! valid ones (each member removed, its value replaced by each kind of JSON value and by
@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use jsonschema::json::conformance;
-use kushki_protocol::doc::{Doc, DocJson};
+use kushki_protocol::json_tree::{Doc, DocJson};
 use kushki_protocol::schemas::{self, SchemaKind};
 use serde_json::{Value, json};
 
