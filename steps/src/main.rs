@@ -34,7 +34,7 @@ enum Command {
     /// reports; exits non-zero on any failure.
     Run(RunArgs),
     /// Serve the mock acquirer (raw API and cloud relay) and mock terminals in one process.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Check the journal of what a POS or terminal app sent to the mocks; exits non-zero on any
     /// violation.
     Verify(VerifyArgs),
@@ -490,7 +490,7 @@ async fn async_main(cli: Cli) -> ExitCode {
         ..RunArgs::default()
     })) {
         Command::Run(a) => run_cmd(a).await,
-        Command::Serve(a) => serve_cmd(a).await,
+        Command::Serve(a) => serve_cmd(*a).await,
         Command::Verify(a) => verify_cmd(a).await,
         Command::CheckPackage(a) => check_cmd(a),
         Command::Health(a) => health_cmd(a),

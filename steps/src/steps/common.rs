@@ -1,42 +1,16 @@
-//! Steps every feature uses: the market, the clock, named transactions.
+//! Steps every feature uses: the market and the clock (harness-defined: the virtual clock of
+//! `@virtual-time` targets), and the capability checks other steps share.
 
-use cucumber::step::{Collection, Context};
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
+use kushki_protocol::raw::Country;
 
-use super::step;
-use crate::params::{arg, market, zone};
+use super::{Step, step};
 use crate::target::Capability;
 use crate::world::KushkiWorld;
 
-/// Registers the steps of this module.
-pub fn register(c: Collection<KushkiWorld>) -> Collection<KushkiWorld> {
-    let c = step!(c, given, "the market is {market}", given_market);
-    let c = step!(
-        c,
-        given,
-        r#"the time is "(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})" in (Lima|Santiago|Mexico City|Bogota)"#,
-        set_time
-    );
-    let c = step!(
-        c,
-        when,
-        r#"the time becomes "(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})" in (Lima|Santiago|Mexico City|Bogota)"#,
-        set_time
-    );
-    let c = step!(
-        c,
-        when,
-        r"(\d+) (second|seconds|minute|minutes|hour|hours|day|days) pass(?:es)?",
-        advance
-    );
-    step!(
-        c,
-        given,
-        r"(\d+) (second|seconds|minute|minutes|hour|hours|day|days) (?:have|has) passed",
-        advance
-    )
-}
+/// The steps of this module.
+pub const STEPS: &[Step] = &[MARKET, TIME_IS, TIME_BECOMES, PASSES, HAS_PASSED];
 
 /// Fails the step unless the target has `c` (a scenario using it must carry its tag).
 pub async fn require(w: &mut KushkiWorld, c: Capability) {
@@ -49,29 +23,44 @@ pub async fn require(w: &mut KushkiWorld, c: Capability) {
     }
 }
 
-async fn given_market(w: &mut KushkiWorld, ctx: Context) {
+const MARKET: Step = step!(Given, "the market is {market}", given_market);
+async fn given_market(w: &mut KushkiWorld, market: Country) {
     assert!(
         w.env_if_started().is_none(),
         "`Given the market is …` must come before any step that reaches the implementation"
     );
-    w.market = market(&arg(&ctx, 1));
+    w.market = market;
 }
 
-async fn set_time(w: &mut KushkiWorld, ctx: Context) {
+const TIME_IS: Step = step!(
+    Given,
+    r#"the time is "(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})" in (Lima|Santiago|Mexico City|Bogota)"#,
+    set_time
+);
+const TIME_BECOMES: Step = step!(
+    When,
+    r#"the time becomes "(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})" in (Lima|Santiago|Mexico City|Bogota)"#,
+    set_time
+);
+async fn set_time(w: &mut KushkiWorld, (local, tz): (DateTime, TimeZone)) {
     require(w, Capability::VirtualTime).await;
-    let local: DateTime = arg(&ctx, 1)
-        .replace(' ', "T")
-        .parse()
-        .expect("a local date and time");
-    let tz = TimeZone::get(zone(&arg(&ctx, 2))).expect("a bundled time zone");
     let ts = tz.to_zoned(local).expect("a valid local time").timestamp();
     w.env().await.set_time(ts).await;
 }
 
-async fn advance(w: &mut KushkiWorld, ctx: Context) {
+const PASSES: Step = step!(
+    When,
+    r"(\d+) (second|seconds|minute|minutes|hour|hours|day|days) pass(?:es)?",
+    advance
+);
+const HAS_PASSED: Step = step!(
+    Given,
+    r"(\d+) (second|seconds|minute|minutes|hour|hours|day|days) (?:have|has) passed",
+    advance
+);
+async fn advance(w: &mut KushkiWorld, (n, unit): (i64, String)) {
     require(w, Capability::VirtualTime).await;
-    let n: i64 = arg(&ctx, 1).parse().expect("a number");
-    let unit = match arg(&ctx, 2).trim_end_matches('s') {
+    let unit = match unit.trim_end_matches('s') {
         "minute" => 60,
         "hour" => 3600,
         "day" => 86_400,
