@@ -27,8 +27,9 @@ use uuid::Uuid;
 use crate::config::APP_VERSION;
 use crate::events::EventDraft;
 use crate::history::HistoryItem;
-use crate::reader::{Action, Pin};
+use crate::reader::Action;
 use crate::state::{AppState, Busy, Phase, TRANSACTION_PATH, acquirer_url_text};
+use kushki_protocol::card_reads::Pin;
 
 /// The answer to a Connect operation: a body with HTTP 200, or a LinkFailure with its status.
 #[derive(Debug, Clone, PartialEq)]

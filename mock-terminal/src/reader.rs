@@ -11,20 +11,15 @@
 //! the terminal waits. With an empty queue a default approved chip card is read at once.
 //!
 //! The card data a read produces is written by [`kushki_protocol::card_reads`], shared with the
-//! conformance steps; [`Pin`], [`track2`] and [`card_details`] are re-exported here for the code
-//! that still names them by this path.
+//! conformance steps.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-use jiff::Timestamp;
-use kushki_protocol::card_reads::KsnCounter;
-pub use kushki_protocol::card_reads::{Pin, track2};
+use kushki_protocol::card_reads::{KsnCounter, Pin};
 use kushki_protocol::catalog::{self, TestCard};
-use kushki_protocol::money::Amount;
-use kushki_protocol::raw::{Country, ReadingType};
+use kushki_protocol::raw::ReadingType;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// What the customer does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,33 +137,6 @@ impl Reader {
     pub fn ksns(&self) -> &KsnCounter {
         &self.ksns
     }
-}
-
-/// `card_details` for a read on `reader`'s terminal, as JSON:
-/// [`kushki_protocol::card_reads::card_details`] with the reader's KSNs. Kept for the steps, which
-/// call it by this path.
-#[allow(clippy::too_many_arguments)]
-pub fn card_details(
-    reader: &Reader,
-    serial: &str,
-    card: &TestCard,
-    reading_type: ReadingType,
-    pin: Pin,
-    amount: Amount,
-    country: Country,
-    now: Timestamp,
-) -> Value {
-    serde_json::to_value(kushki_protocol::card_reads::card_details(
-        reader.ksns(),
-        serial,
-        card,
-        reading_type,
-        pin,
-        amount,
-        country,
-        now,
-    ))
-    .unwrap_or_default()
 }
 
 #[cfg(test)]

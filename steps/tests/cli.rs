@@ -262,7 +262,8 @@ fn serve_runs_the_mocks_until_interrupted_and_verify_checks_their_journal() {
     );
     assert!(banner.contains("Business-Code"), "{banner}");
     assert!(
-        banner.contains("mock-terminal PB04209860189 (PER, SUNMI P3) listening on http://127.0.0.1:"),
+        banner
+            .contains("mock-terminal PB04209860189 (PER, SUNMI P3) listening on http://127.0.0.1:"),
         "{banner}"
     );
 

@@ -41,19 +41,16 @@ async fn an_undefined_step_fails_the_run_instead_of_being_skipped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reverse_feature_fails_against_an_acquirer_whose_sixty_second_rule_is_switched_off() {
-    // A real mock acquirer, reached as a remote target, with one rule switched off by a behaviour.
-    let acquirer = mock_acquirer::spawn(mock_acquirer::Config::default())
-        .await
-        .unwrap();
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let admin = reqwest::Client::new();
-    let r = admin
-        .post(format!("{}/__admin/behaviours", acquirer.uri()))
-        .json(&serde_json::json!({"respond": {"disable_rule": "reverse-min-delay"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    // A real mock acquirer, reached as a remote target, configured with the sixty-second rule
+    // broken (a reverse allowed at once). Configured, not switched off by a behaviour: each
+    // scenario starts a remote mock afresh (`/__admin/reset`), back to its configuration.
+    let mut config = mock_acquirer::Config::default();
+    for (country, rule) in &mut config.rules.reverse_rules {
+        if *country == kushki_protocol::raw::Country::Peru {
+            *rule = kushki_protocol::calendar::ReverseRule::AfterAtLeast { secs: 0 };
+        }
+    }
+    let acquirer = mock_acquirer::spawn(config).await.unwrap();
     let mut opts = Options::mock(&default_features_dir());
     opts.target = Target::Acquirer(acquirer.uri());
     opts.tags = Some("@req:raw.reverse.min-delay".into());

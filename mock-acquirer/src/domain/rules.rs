@@ -47,9 +47,8 @@ impl Default for RulesConfig {
     }
 }
 
-/// Default delay of "approved with delay" test amounts, kept at this path for the steps: it lives
-/// with the catalog of test amounts.
-pub use kushki_protocol::catalog::DEFAULT_DELAY_SECS;
+// The delay of "approved with delay" test amounts lives with the catalog of test amounts.
+use kushki_protocol::catalog::DEFAULT_DELAY_SECS;
 
 impl RulesConfig {
     fn reverse_rule(&self, country: Country) -> ReverseRule {

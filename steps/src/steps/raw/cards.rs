@@ -1,17 +1,17 @@
-//! The card a terminal app reads: fake but well-formed card data (the same the mock terminal
-//! sends). The one place the suite reaches into the mocks' internals (`mock_terminal::reader`,
-//! `mock_acquirer`'s delay), so that moving them into `kushki-protocol` is one edit here.
+//! The card a terminal app reads: fake but well-formed card data, written by
+//! `kushki_protocol::card_reads` (the same the mock terminal sends, shared without the suite
+//! reaching into a mock).
 
+use kushki_protocol::card_reads::{self, KsnCounter, Pin};
 use kushki_protocol::catalog::TestCard;
 use kushki_protocol::money::Amount;
 use kushki_protocol::raw::ReadingType;
-use mock_terminal::reader::{self, Pin, Reader};
 use serde_json::{Value, json};
 
 use crate::world::KushkiWorld;
 
 /// How long the acquirer delays an answer "approved with delay" (ref §2.7; harness-defined).
-pub const DELAY_SECS: i64 = mock_acquirer::domain::rules::DEFAULT_DELAY_SECS;
+pub const DELAY_SECS: i64 = kushki_protocol::catalog::DEFAULT_DELAY_SECS;
 
 /// The `card_details` of `card` (the catalog's default without one) read by `by` for `total`.
 pub async fn card_details(
@@ -24,8 +24,8 @@ pub async fn card_details(
     let market = w.market;
     let now = w.env().await.now().await;
     let serial = w.env().await.serial().to_string();
-    reader::card_details(
-        &Reader::default(),
+    serde_json::to_value(card_reads::card_details(
+        &KsnCounter::default(),
         &serial,
         card,
         by,
@@ -33,7 +33,8 @@ pub async fn card_details(
         total,
         market,
         now,
-    )
+    ))
+    .expect("card details are JSON")
 }
 
 /// The `pos_details` of the terminal `serial` (a Sunmi P2, as certified terminal apps send).
