@@ -215,8 +215,10 @@ class KushkiOneClient:
         self.timeout = timeout
         self.clock = clock
         self.session = session or requests.Session()
-        if ca_file:
-            self.session.verify = ca_file
+        # Passed with every request rather than set on the session: requests lets
+        # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the environment override a session's `verify`
+        # (psf/requests#3829), and many CI images set them.
+        self.verify: Any = ca_file if ca_file else True
 
     # Routes ----------------------------------------------------------------------------------
 
@@ -246,7 +248,7 @@ class KushkiOneClient:
             body = to_json({"data": encrypt(self.business_code, self.serial, ts, plaintext)})
         answer = self.session.request(
             method, self.url(route), headers=headers, data=body and body.encode("utf-8"),
-            params=params, timeout=timeout or self.timeout,
+            params=params, timeout=timeout or self.timeout, verify=self.verify,
         )
         decoded, encrypted = self._open(answer, ts)
         if answer.status_code >= 400 or (
