@@ -5,7 +5,7 @@
 use kushki_protocol::money::{Amount, Currency};
 use serde_json::{Value, json};
 
-use super::{Authorization, cards, raw_amount, send};
+use super::{Authorization, cards, raw_amount, request, send, with_amount};
 use crate::env::RawRoute;
 use crate::params::Docstring;
 use crate::steps::{Step, step};
@@ -113,9 +113,10 @@ async fn credential(w: &mut KushkiWorld, how: String) {
         .map(|c| c.trim_end_matches('"').to_string());
     let ctid = w.new_client_id();
     let total = Amount::from_minor(1200, w.market.currency());
-    let card = cards::card_details(w, kushki_protocol::raw::ReadingType::Icc, None, total).await;
-    let body = json!({"transaction_mode": "Authorization", "transaction_type": "charge", "client_transaction_id": ctid,
-        "amount": raw_amount(total), "card_details": card});
+    let mut request = with_amount(request("Authorization", "charge", ctid), total);
+    request.card_details =
+        Some(cards::card_details(w, kushki_protocol::raw::ReadingType::Icc, None, total).await);
+    let body = request.to_json(None);
     let call = w.env().await.raw(RawRoute::Transaction, &body);
     let answer = call.credential(credential).send().await;
     w.last = Some(answer);

@@ -5,8 +5,7 @@
 use kushki_protocol::card_reads::{self, KsnCounter, Pin};
 use kushki_protocol::catalog::TestCard;
 use kushki_protocol::money::Amount;
-use kushki_protocol::raw::ReadingType;
-use serde_json::{Value, json};
+use kushki_protocol::raw::{CardDetails, PosDetails, ReadingType};
 
 use crate::world::KushkiWorld;
 
@@ -19,12 +18,12 @@ pub async fn card_details(
     by: ReadingType,
     card: Option<&'static TestCard>,
     total: Amount,
-) -> Value {
+) -> CardDetails {
     let card = card.unwrap_or_else(kushki_protocol::catalog::default_card);
     let market = w.market;
     let now = w.env().await.now().await;
     let serial = w.env().await.serial().to_string();
-    serde_json::to_value(card_reads::card_details(
+    card_reads::card_details(
         &KsnCounter::default(),
         &serial,
         card,
@@ -33,11 +32,16 @@ pub async fn card_details(
         total,
         market,
         now,
-    ))
-    .expect("card details are JSON")
+    )
 }
 
 /// The `pos_details` of the terminal `serial` (a Sunmi P2, as certified terminal apps send).
-pub fn pos_details(serial: &str) -> Value {
-    json!({"terminal_id": serial.chars().take(15).collect::<String>(), "brand": "SUNMI", "model": "P2-EU", "version": "Kushki SunmiV1.1.18", "has_print": true})
+pub fn pos_details(serial: &str) -> PosDetails {
+    PosDetails {
+        terminal_id: serial.chars().take(15).collect(),
+        brand: "SUNMI".into(),
+        model: "P2-EU".into(),
+        version: "Kushki SunmiV1.1.18".into(),
+        has_print: true,
+    }
 }

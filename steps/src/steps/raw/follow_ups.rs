@@ -4,7 +4,7 @@
 use kushki_protocol::money::{Amount, AmountBreakdown};
 use serde_json::{Value, json};
 
-use super::{raw_amount, remember, send};
+use super::{extend, raw_amount, remember, request, send, with_amount};
 use crate::env::RawRoute;
 use crate::steps::{Step, step};
 use crate::world::KushkiWorld;
@@ -44,30 +44,25 @@ impl FollowUp<'_> {
     pub fn body(self, w: &mut KushkiWorld) -> (Value, String, Amount) {
         let original = w.named(self.of).clone();
         let ctid = w.new_client_id();
-        let mut body = json!({
-            "transaction_mode": self.mode,
-            "transaction_type": self.kind,
-            "client_transaction_id": ctid,
-            "transaction_reference": original.reference,
-        });
-        if let Some(t) = self.total {
-            body["amount"] = raw_amount(t);
+        let mut request = request(self.mode, self.kind, &ctid);
+        request.transaction_reference = Some(original.reference);
+        request.omit_card = self.cardless;
+        // A cardless follow-up always carries the amount object (seed examples).
+        let amount = self.total.or(self.cardless.then_some(original.amount));
+        if let Some(a) = amount {
+            request = with_amount(request, a);
         }
-        if self.cardless {
-            body["omit_card"] = json!(true);
-            if self.total.is_none() {
-                body["amount"] = raw_amount(original.amount);
-            }
-        }
-        (body, ctid, self.total.unwrap_or(original.amount))
+        (
+            request.to_json(None),
+            ctid,
+            self.total.unwrap_or(original.amount),
+        )
     }
 
     /// Sends it to `route` with `extra` fields and, when approved, names it `save_as`.
     async fn send(self, w: &mut KushkiWorld, route: RawRoute, save_as: &str, extra: Value) {
         let (mut body, ctid, amount) = self.body(w);
-        if let (Some(b), Value::Object(e)) = (body.as_object_mut(), extra) {
-            b.extend(e);
-        }
+        extend(&mut body, extra);
         send(w, route, &body).await;
         if w.last().status == 200 {
             remember(w, save_as, ctid, amount, body);
@@ -154,9 +149,11 @@ async fn post_tip(w: &mut KushkiWorld, (tip, of): (Amount, String)) {
     let reference = w.named(&of).reference.clone();
     let mut b = AmountBreakdown::untaxed(Amount::zero(tip.currency()));
     b.tip = Some(tip);
-    let body = json!({"transaction_mode": "Authorization", "transaction_type": "posTip", "client_transaction_id": w.new_client_id(),
-        "transaction_reference": reference, "amount": b.to_raw_json()});
-    send(w, RawRoute::Transaction, &body).await;
+    let mut request = request("Authorization", "posTip", w.new_client_id());
+    request.transaction_reference = Some(reference);
+    request.amount = Some(b);
+    request.currency = Some(tip.currency());
+    send(w, RawRoute::Transaction, &request.to_json(None)).await;
 }
 
 const VOID: Step = step!(
@@ -192,8 +189,12 @@ async fn smart_void(w: &mut KushkiWorld, _: ()) {
 pub fn reverse_body(w: &KushkiWorld, of: &str, cardless: bool) -> Value {
     let original = w.named(of).clone();
     if cardless {
-        return json!({"amount": raw_amount(original.amount), "transaction_mode": "Reverse", "transaction_type": original_type(of),
-            "client_transaction_id": original.client_transaction_id, "omit_card": true});
+        let mut request = with_amount(
+            request("Reverse", original_type(of), original.client_transaction_id),
+            original.amount,
+        );
+        request.omit_card = true;
+        return request.to_json(None);
     }
     let mut b = original.request.clone();
     b["transaction_mode"] = json!("Reverse");
@@ -232,9 +233,10 @@ const REVERSE_UNKNOWN: Step = step!(
 async fn reverse_unknown(w: &mut KushkiWorld, _: ()) {
     let ctid = w.new_client_id();
     let currency = w.market.currency();
-    let body = json!({"amount": raw_amount(Amount::from_minor(1000 * 10_i64.pow(currency.decimals()), currency)),
-        "transaction_mode": "Reverse", "transaction_type": "charge", "client_transaction_id": ctid, "omit_card": true});
-    send(w, RawRoute::Transaction, &body).await;
+    let total = Amount::from_minor(1000 * 10_i64.pow(currency.decimals()), currency);
+    let mut request = with_amount(request("Reverse", "charge", ctid), total);
+    request.omit_card = true;
+    send(w, RawRoute::Transaction, &request.to_json(None)).await;
 }
 
 const REFUND: Step = step!(

@@ -18,7 +18,9 @@ pub mod webhooks;
 
 use kushki_protocol::catalog::TestCard;
 use kushki_protocol::money::{Amount, AmountBreakdown};
-use kushki_protocol::raw::ReadingType;
+use kushki_protocol::raw::{
+    Operation, ReadingType, TransactionMode, TransactionRequest, TransactionType,
+};
 use serde_json::{Value, json};
 
 use crate::env::RawRoute;
@@ -27,6 +29,36 @@ use crate::world::{KushkiWorld, Named};
 /// The raw `amount` object of an untaxed amount.
 pub fn raw_amount(a: Amount) -> Value {
     AmountBreakdown::untaxed(a).to_raw_json()
+}
+
+/// The raw request for `mode` × `kind` (wire spellings, as the steps name them) with its id:
+/// the body is written by `kushki-protocol`'s one writer ([`TransactionRequest::to_json`]).
+pub fn request(
+    mode: &str,
+    kind: &str,
+    client_transaction_id: impl Into<String>,
+) -> TransactionRequest {
+    let operation = mode
+        .parse::<TransactionMode>()
+        .ok()
+        .zip(kind.parse::<TransactionType>().ok())
+        .and_then(|(m, k)| Operation::from_wire(m, k))
+        .unwrap_or_else(|| panic!("`{mode}` × `{kind}` is not a row of ref §2.3"));
+    TransactionRequest::new(operation, client_transaction_id)
+}
+
+/// `request` with the untaxed `amount` object of `total`.
+pub fn with_amount(mut request: TransactionRequest, total: Amount) -> TransactionRequest {
+    request.amount = Some(AmountBreakdown::untaxed(total));
+    request.currency = Some(total.currency());
+    request
+}
+
+/// Adds `extra`'s fields to (or over) `body`'s.
+pub fn extend(body: &mut Value, extra: Value) {
+    if let (Some(b), Value::Object(e)) = (body.as_object_mut(), extra) {
+        b.extend(e);
+    }
 }
 
 /// Sends `body` to `route`; its answer becomes the last.
@@ -93,18 +125,11 @@ impl Authorization {
     pub async fn body(self, w: &mut KushkiWorld) -> (Value, String) {
         let ctid = w.new_client_id();
         let serial = w.env().await.serial().to_string();
-        let mut body = json!({
-            "transaction_mode": "Authorization",
-            "transaction_type": self.kind,
-            "client_transaction_id": ctid,
-            "amount": raw_amount(self.total),
-            "country": w.market.as_str(),
-            "pos_details": cards::pos_details(&serial),
-            "card_details": cards::card_details(w, self.by, self.card, self.total).await,
-        });
-        if let (Some(b), Value::Object(e)) = (body.as_object_mut(), self.extra) {
-            b.extend(e);
-        }
+        let mut request = with_amount(request("Authorization", self.kind, &ctid), self.total);
+        request.country = Some(w.market.as_str().to_string());
+        request.card_details = Some(cards::card_details(w, self.by, self.card, self.total).await);
+        let mut body = request.to_json(Some(&cards::pos_details(&serial)));
+        extend(&mut body, self.extra);
         (body, ctid)
     }
 
