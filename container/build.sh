@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 tag="${1:-kushki-conformance:latest}"
 target=x86_64-unknown-linux-gnu
 # An explicit --target keeps RUSTFLAGS off build scripts and proc macros (they stay dynamic).
-RUSTFLAGS="-C target-feature=+crt-static" \
+# A static, non-PIE executable: no start-up relocations to carry or to apply.
+RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static" \
   cargo build --profile container --locked -p kushki-conformance --target "$target"
 
 bin="target/$target/container/kushki-conformance"
