@@ -98,7 +98,7 @@ async fn receipt(State(s): State<Arc<AppState>>, AdminJson(body): AdminJson) -> 
     let request = JobRequest {
         id: None,
         commands,
-        external_reference: Some(item.transaction_reference.clone()),
+        external_reference: Some(item.row.transaction_reference.clone()),
         webhook_url: None,
         skip_if_busy: false,
     };
