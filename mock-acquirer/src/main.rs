@@ -2,18 +2,20 @@
 //! and calls the same [`mock_acquirer::spawn`] the tests call.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
+use kushki_mock_support::startup::{self, BinaryTls, ClockJournalArgs};
 use kushki_mock_support::tls::TlsOptions;
-use kushki_protocol::calendar::ClockMode;
 use mock_acquirer::config::{Config, DEFAULT_LISTEN, DEFAULT_TLS_LISTEN, WebhookTarget};
 
 /// mimalloc instead of glibc's malloc: allocation and freeing across tokio's worker threads
 /// were a quarter of a raw charge's instructions with glibc (BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The name in the banner and in error lines.
+const PROGRAM: &str = "mock-acquirer";
 
 /// Mock of Kushki's card-present acquirer (raw API `/pos/v1/...`, search, webhooks, admin API).
 #[derive(Debug, Parser)]
@@ -22,19 +24,11 @@ struct Args {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "MOCK_ACQUIRER_LISTEN", default_value = DEFAULT_LISTEN)]
     listen: SocketAddr,
-    /// Clock: `system` follows real time; `manual` starts at --start-time and moves only through
-    /// `POST /__admin/clock`.
-    #[arg(long, value_enum, default_value_t = ClockArg::System)]
-    clock: ClockArg,
-    /// Start of the manual clock (RFC 3339); now when absent.
-    #[arg(long)]
-    start_time: Option<jiff::Timestamp>,
+    #[command(flatten)]
+    clock: ClockJournalArgs,
     /// Accepted `Private-Credential-Id` (repeatable); the default test credential when absent.
     #[arg(long = "credential", env = "MOCK_ACQUIRER_CREDENTIAL")]
     credentials: Vec<String>,
-    /// Append every exchange, masked, to this JSON Lines file (written through per exchange).
-    #[arg(long)]
-    journal: Option<PathBuf>,
     /// Send card-present webhooks to this URL.
     #[arg(long, requires = "webhook_key")]
     webhook: Option<String>,
@@ -52,53 +46,24 @@ struct Args {
     tls: TlsOptions,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ClockArg {
-    System,
-    Manual,
-}
-
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
-    // Logs go to stderr: stdout carries the address line that scripts and tests read.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .init();
+async fn main() -> ExitCode {
+    startup::init_tracing();
     let args = Args::parse();
+    let tls = match BinaryTls::from_flags(PROGRAM, &args.tls, args.tls_listen) {
+        Ok(tls) => tls,
+        Err(code) => return code,
+    };
     let mut config = Config {
         listen: args.listen,
-        clock_mode: match args.clock {
-            ClockArg::System => ClockMode::System,
-            ClockArg::Manual => ClockMode::Manual,
-        },
-        start_time: args.start_time,
-        journal_file: args.journal,
+        clock_mode: args.clock.clock_mode(),
+        start_time: args.clock.start_time,
+        journal_file: args.clock.journal,
+        trust_ca_pem: tls.trust_ca_pem,
+        tls_listen: args.tls_listen,
+        tls: tls.tls,
         ..Config::default()
     };
-    match args.tls.trust_ca_pem() {
-        Ok(pem) => config.trust_ca_pem = pem,
-        Err(e) => {
-            eprintln!("mock-acquirer: --trust-ca: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    }
-    let mut ca_file = None;
-    if let Some(addr) = args.tls_listen {
-        match args.tls.build_and_write("mock-acquirer") {
-            Ok((tls, path)) => {
-                config.tls_listen = Some(addr);
-                config.tls = Some(Arc::new(tls));
-                ca_file = Some(path);
-            }
-            Err(e) => {
-                eprintln!("mock-acquirer: cannot set up HTTPS: {e}");
-                return std::process::ExitCode::FAILURE;
-            }
-        }
-    }
     if !args.credentials.is_empty() {
         config.credentials = args.credentials;
     }
@@ -112,19 +77,10 @@ async fn main() -> std::process::ExitCode {
     let show_default = config.credentials == [mock_acquirer::DEFAULT_CREDENTIAL];
     let mut acquirer = match mock_acquirer::spawn(config).await {
         Ok(a) => a,
-        Err(e) => {
-            eprintln!("mock-acquirer: cannot start: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
+        Err(e) => return startup::fail(PROGRAM, "cannot start", e),
     };
-    println!("mock-acquirer listening on {}", acquirer.uri());
-    if let (Some(uri), Some(path)) = (acquirer.tls_uri(), ca_file) {
-        println!("mock-acquirer listening on {uri}");
-        println!(
-            "CA certificate: {} (curl --cacert, NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE)",
-            path.display()
-        );
-    }
+    println!("{PROGRAM} listening on {}", acquirer.uri());
+    startup::print_tls_banner(PROGRAM, acquirer.tls_uri(), tls.ca_file);
     if show_default {
         println!(
             "test credential (Private-Credential-Id): {}",
@@ -132,15 +88,5 @@ async fn main() -> std::process::ExitCode {
         );
     }
     let stop = acquirer.shutdown_handle();
-    tokio::spawn(async move {
-        kushki_mock_support::server::shutdown_signal().await;
-        stop();
-    });
-    match acquirer.wait().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("mock-acquirer: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    startup::run_until_signal(PROGRAM, stop, acquirer.wait()).await
 }

@@ -8,9 +8,9 @@ use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
 use kushki_mock_support::behaviours::Behaviours;
 use kushki_mock_support::clock::VirtualClock;
-use kushki_mock_support::journal::{EntryView, Journal};
-use kushki_mock_support::server::{Limits, RunningServer};
-use kushki_mock_support::tls::Tls;
+use kushki_mock_support::journal::EntryView;
+use kushki_mock_support::server::RunningServer;
+use kushki_mock_support::startup::{Listeners, PendingTls, open_journal, outbound_client};
 use kushki_protocol::errors::ConnectCode;
 use serde_json::json;
 use tokio::sync::Notify;
@@ -22,36 +22,35 @@ use crate::state::AppState;
 /// A running mock acquirer.
 #[derive(Debug)]
 pub struct RunningAcquirer {
-    server: RunningServer,
-    /// The HTTPS listener, when configured.
-    tls_server: Option<RunningServer>,
+    /// The plain listener and the HTTPS one, when configured.
+    listeners: Listeners,
     state: Arc<AppState>,
 }
 
 impl RunningAcquirer {
     /// `http://ADDR`.
     pub fn uri(&self) -> String {
-        self.server.uri()
+        self.listeners.main.uri()
     }
 
     /// The bound address.
     pub fn addr(&self) -> std::net::SocketAddr {
-        self.server.addr()
+        self.listeners.main.addr()
     }
 
     /// `https://ADDR` of the HTTPS listener, when configured.
     pub fn tls_uri(&self) -> Option<String> {
-        self.tls_server.as_ref().map(RunningServer::uri)
+        self.listeners.tls.as_ref().map(RunningServer::uri)
     }
 
     /// The HTTPS listener's bound address, when configured.
     pub fn tls_addr(&self) -> Option<std::net::SocketAddr> {
-        self.tls_server.as_ref().map(RunningServer::addr)
+        self.listeners.tls.as_ref().map(RunningServer::addr)
     }
 
     /// The certificate HTTPS clients trust (PEM), when an HTTPS listener is configured.
     pub fn tls_ca_pem(&self) -> Option<String> {
-        self.tls_server.as_ref()?;
+        self.listeners.tls.as_ref()?;
         self.state.config.tls.as_ref().map(|t| t.ca_pem())
     }
 
@@ -68,60 +67,34 @@ impl RunningAcquirer {
     /// Stops accepting, ends held requests, lets the rest finish, flushes the journal.
     pub async fn shutdown(self) {
         self.state.shutdown.notify_waiters();
-        if let Some(tls) = self.tls_server {
-            tls.shutdown().await;
-        }
-        self.server.shutdown().await;
+        self.listeners.shutdown().await;
         self.state.journal.flush();
     }
 
     /// Waits until the server stops (the binary: after a signal).
     pub async fn wait(self) -> std::io::Result<()> {
-        let state = self.state.clone();
-        let result = self.server.wait().await;
-        if let Some(tls) = self.tls_server {
-            let _ = tls.wait().await;
-        }
-        state.journal.flush();
+        let result = self.listeners.wait().await;
+        self.state.journal.flush();
         result
     }
 
     /// A sender that starts a graceful shutdown (for a signal handler).
     pub fn shutdown_handle(&mut self) -> impl FnOnce() + Send + 'static {
-        let tx = self.server.take_shutdown();
-        let tls_tx = self
-            .tls_server
-            .as_mut()
-            .and_then(RunningServer::take_shutdown);
         let state = self.state.clone();
-        move || {
-            state.shutdown.notify_waiters();
-            for tx in [tx, tls_tx].into_iter().flatten() {
-                let _ = tx.send(());
-            }
-        }
+        self.listeners
+            .shutdown_handle(move || state.shutdown.notify_waiters())
     }
 }
 
 /// Builds the state for a configuration.
 pub fn build_state(config: Config) -> std::io::Result<Arc<AppState>> {
-    // reqwest with rustls panics without a process-wide crypto provider (DESIGN.md pitfalls).
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut journal = Journal::new(config.journal_capacity);
-    if let Some(path) = &config.journal_file {
-        journal = journal.with_file(path)?;
-    }
-    let mut http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(2))
-        .timeout(Duration::from_secs(10));
-    if let Some(pem) = &config.trust_ca_pem {
-        for cert in reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-            .map_err(|e| std::io::Error::other(format!("--trust-ca: {e}")))?
-        {
-            http = http.add_root_certificate(cert);
-        }
-    }
-    let http = http.build().map_err(std::io::Error::other)?;
+    let journal = open_journal(config.journal_capacity, config.journal_file.as_deref())?;
+    let http = outbound_client(
+        reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(2))
+            .timeout(Duration::from_secs(10)),
+        config.trust_ca_pem.as_deref(),
+    )?;
     Ok(Arc::new(AppState {
         clock: VirtualClock::new(config.clock_mode, config.start_time),
         webhook: Mutex::new(config.webhook.clone()),
@@ -166,34 +139,16 @@ fn not_routed(uri: &Uri, status: StatusCode) -> axum::response::Response {
 /// (with `config.tls`, or a CA generated here).
 pub async fn spawn(mut config: Config) -> std::io::Result<RunningAcquirer> {
     let listen = config.listen;
-    let tls_listener = match config.tls_listen {
-        Some(addr) => {
-            if config.tls.is_none() {
-                config.tls = Some(Arc::new(Tls::generate().map_err(std::io::Error::other)?));
-            }
-            Some(tokio::net::TcpListener::bind(addr).await?)
-        }
-        None => None,
-    };
+    let pending_tls = PendingTls::bind(config.tls_listen, &mut config.tls).await?;
     let state = build_state(config)?;
-    let server = RunningServer::bind(listen, app(state.clone())).await?;
-    let tls_server = match (tls_listener, &state.config.tls) {
-        (Some(listener), Some(tls)) => {
-            let server_config = tls
-                .server_config_for(listener.local_addr()?)
-                .map_err(std::io::Error::other)?;
-            Some(RunningServer::start_tls(
-                listener,
-                app(state.clone()),
-                Limits::default(),
-                server_config,
-            )?)
-        }
-        _ => None,
-    };
+    let main = RunningServer::bind(listen, app(state.clone())).await?;
+    let tls = pending_tls.start(state.config.tls.as_ref(), || app(state.clone()))?;
     Ok(RunningAcquirer {
-        server,
-        tls_server,
+        listeners: Listeners {
+            main,
+            extra: None,
+            tls,
+        },
         state,
     })
 }

@@ -8,47 +8,74 @@ use serde_json::{Value, json};
 
 const ICC: &str = "E9BCEC77FACD77F942E433BE6CD27068F09ADFA082B6AE478D9BDA4EEEAFD376";
 
-async fn start() -> (RunningAcquirer, reqwest::Client) {
+/// A mock acquirer and a client that posts to it.
+struct App {
+    acquirer: RunningAcquirer,
+    client: reqwest::Client,
+}
+
+async fn start() -> App {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let acquirer = mock_acquirer::spawn(Config::default())
         .await
         .expect("the mock acquirer starts");
-    (acquirer, reqwest::Client::new())
+    App {
+        acquirer,
+        client: reqwest::Client::new(),
+    }
 }
 
-async fn post_as(
-    client: &reqwest::Client,
-    acquirer: &RunningAcquirer,
-    credential: &str,
-    path: &str,
-    body: &Value,
-) -> (u16, Value) {
-    let response = client
-        .post(format!("{}{path}", acquirer.uri()))
-        .header("Private-Credential-Id", credential)
-        .json(body)
-        .send()
+impl App {
+    async fn post_as(&self, credential: &str, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.acquirer.uri()))
+            .header("Private-Credential-Id", credential)
+            .json(body)
+            .send()
+            .await
+            .expect("the request is answered");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("a body");
+        let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        (status, value)
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.post_as(DEFAULT_CREDENTIAL, path, body).await
+    }
+
+    /// A balance inquiry ([`balance_body`]).
+    async fn balance(&self, country: Option<&str>) -> (u16, Value) {
+        self.post("/pos/v1/balance-inquiry", &balance_body(country))
+            .await
+    }
+
+    /// A BIN-info request (`/pos/v1/bin-info` or `/pos/v2/bin-info`) for `bin`.
+    async fn bin_info(&self, path: &str, bin: &str) -> (u16, Value) {
+        self.post(path, &json!({ "bin": bin })).await
+    }
+
+    /// A deferred-options request ([`deferred_body`]).
+    async fn deferred(&self, bin: &str, currency: &str, subtotal: &str) -> (u16, Value) {
+        self.post(
+            "/pos/v1/deferred-options",
+            &deferred_body(bin, currency, subtotal),
+        )
         .await
-        .expect("the request is answered");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("a body");
-    let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
-    (status, value)
-}
-
-async fn post(
-    client: &reqwest::Client,
-    acquirer: &RunningAcquirer,
-    path: &str,
-    body: &Value,
-) -> (u16, Value) {
-    post_as(client, acquirer, DEFAULT_CREDENTIAL, path, body).await
+    }
 }
 
 fn assert_valid(kind: SchemaKind, value: &Value) {
     if let Err(v) = schemas::validate(kind, value) {
         panic!("{value} breaks {kind}: {}", schemas::violations_message(&v));
     }
+}
+
+/// A 200 whose body is valid against `kind`.
+fn assert_ok(status: u16, kind: SchemaKind, value: &Value) {
+    assert_eq!(status, 200, "{value}");
+    assert_valid(kind, value);
 }
 
 fn balance_body(country: Option<&str>) -> Value {
@@ -75,29 +102,16 @@ fn deferred_body(bin: &str, currency: &str, subtotal: &str) -> Value {
 
 #[tokio::test]
 async fn balance_inquiry_answers_a_thousand_in_the_market_currency() {
-    let (acquirer, client) = start().await;
-    let (status, answer) = post(
-        &client,
-        &acquirer,
-        "/pos/v1/balance-inquiry",
-        &balance_body(None),
-    )
-    .await;
-    assert_eq!(status, 200, "{answer}");
-    assert_valid(SchemaKind::RawBalanceInquiryResponse, &answer);
+    let app = start().await;
+    let (status, answer) = app.balance(None).await;
+    assert_ok(status, SchemaKind::RawBalanceInquiryResponse, &answer);
     assert_eq!(answer["transaction_status"], json!("APPROVAL"));
     assert_eq!(answer["kushki_response"]["code"], json!("000"));
     assert_eq!(answer["balance"]["currency"], json!("PEN"));
     assert_eq!(answer["balance"]["available"].to_string(), "1000.00");
     assert_eq!(answer["franchise"], json!("MASTERCARD"));
 
-    let (_, chile) = post(
-        &client,
-        &acquirer,
-        "/pos/v1/balance-inquiry",
-        &balance_body(Some("CHL")),
-    )
-    .await;
+    let (_, chile) = app.balance(Some("CHL")).await;
     assert_valid(SchemaKind::RawBalanceInquiryResponse, &chile);
     assert_eq!(
         chile["balance"],
@@ -107,11 +121,11 @@ async fn balance_inquiry_answers_a_thousand_in_the_market_currency() {
     // Encrypted card data (the seed's TLV) tells nothing: an unknown VISA.
     let mut body = balance_body(None);
     body["card_details"]["enc_tlv"] = json!(ICC);
-    let (_, encrypted) = post(&client, &acquirer, "/pos/v1/balance-inquiry", &body).await;
+    let (_, encrypted) = app.post("/pos/v1/balance-inquiry", &body).await;
     assert_valid(SchemaKind::RawBalanceInquiryResponse, &encrypted);
     assert_eq!(encrypted["franchise"], json!("VISA"));
 
-    let journal = acquirer.journal();
+    let journal = app.acquirer.journal();
     assert_eq!(journal.len(), 3);
     assert!(
         journal.iter().all(|e| e.violations.is_empty()),
@@ -121,13 +135,13 @@ async fn balance_inquiry_answers_a_thousand_in_the_market_currency() {
     assert_eq!(last.hop, "acquirer");
     assert_eq!(last.operation.as_deref(), Some("balanceInquiry"));
     assert!(last.client_transaction_id.is_some());
-    acquirer.shutdown().await;
+    app.acquirer.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_behaviour_code_declines_a_balance_inquiry() {
-    let (acquirer, client) = start().await;
-    acquirer.state().behaviours.add(Behaviour {
+    let app = start().await;
+    app.acquirer.state().behaviours.add(Behaviour {
         hop: Some(Hop::Acquirer),
         matcher: Match {
             operation: Some("balanceInquiry".into()),
@@ -139,36 +153,23 @@ async fn a_behaviour_code_declines_a_balance_inquiry() {
         },
         times: Some(1),
     });
-    let (status, answer) = post(
-        &client,
-        &acquirer,
-        "/pos/v1/balance-inquiry",
-        &balance_body(Some("MEX")),
-    )
-    .await;
-    assert_eq!(status, 200, "{answer}");
-    assert_valid(SchemaKind::RawBalanceInquiryResponse, &answer);
+    let (status, answer) = app.balance(Some("MEX")).await;
+    assert_ok(status, SchemaKind::RawBalanceInquiryResponse, &answer);
     assert_eq!(answer["transaction_status"], json!("DECLINED"));
     assert_eq!(answer["kushki_response"]["code"], json!("51"));
     assert!(answer.get("balance").is_none(), "{answer}");
     // `times: 1`: the next one is approved, in MXN.
-    let (_, again) = post(
-        &client,
-        &acquirer,
-        "/pos/v1/balance-inquiry",
-        &balance_body(Some("MEX")),
-    )
-    .await;
+    let (_, again) = app.balance(Some("MEX")).await;
     assert_eq!(again["balance"]["currency"], json!("MXN"));
-    acquirer.shutdown().await;
+    app.acquirer.shutdown().await;
 }
 
 #[tokio::test]
 async fn balance_inquiry_is_strict() {
-    let (acquirer, client) = start().await;
+    let app = start().await;
     let mut body = balance_body(None);
     body["amount"] = json!({"currency": "PEN", "iva": 0, "subtotal_iva": 0, "subtotal_iva0": 1});
-    let (status, answer) = post(&client, &acquirer, "/pos/v1/balance-inquiry", &body).await;
+    let (status, answer) = app.post("/pos/v1/balance-inquiry", &body).await;
     assert_eq!(status, 400, "{answer}");
     assert_valid(SchemaKind::RawError, &answer);
     assert_eq!(answer["code"], json!("E001"));
@@ -179,64 +180,45 @@ async fn balance_inquiry_is_strict() {
             .contains("/amount"),
         "{answer}"
     );
-    acquirer.shutdown().await;
+    app.acquirer.shutdown().await;
 }
 
 #[tokio::test]
 async fn bin_info_v1_and_v2() {
-    let (acquirer, client) = start().await;
-    let (status, v1) = post(
-        &client,
-        &acquirer,
-        "/pos/v1/bin-info",
-        &json!({"bin": "411111"}),
-    )
-    .await;
-    assert_eq!(status, 200, "{v1}");
-    assert_valid(SchemaKind::RawBinInfoResponse, &v1);
+    let app = start().await;
+    let (status, v1) = app.bin_info("/pos/v1/bin-info", "411111").await;
+    assert_ok(status, SchemaKind::RawBinInfoResponse, &v1);
     assert_eq!(v1["brand"], json!("VISA"));
     assert_eq!(v1["card_type"], json!("credit"));
     assert_eq!(v1["country"], json!("PER"));
 
-    let (status, v2) = post(
-        &client,
-        &acquirer,
-        "/pos/v2/bin-info",
-        &json!({"bin": "50622100"}),
-    )
-    .await;
-    assert_eq!(status, 200, "{v2}");
-    assert_valid(SchemaKind::RawBinInfoV2Response, &v2);
+    let (status, v2) = app.bin_info("/pos/v2/bin-info", "50622100").await;
+    assert_ok(status, SchemaKind::RawBinInfoV2Response, &v2);
     assert_eq!(v2["brand"], json!("PROSA"));
     assert_eq!(v2["card_type"], json!("debit"));
     assert_eq!(v2["bin_length"], json!(8));
     assert_eq!(v2["is_local"], json!(false));
     assert_eq!(v2["issuer"]["country"], json!("MEX"));
 
-    let (_, unknown) = post(
-        &client,
-        &acquirer,
-        "/pos/v1/bin-info",
-        &json!({"bin": "371234"}),
-    )
-    .await;
+    let (_, unknown) = app.bin_info("/pos/v1/bin-info", "371234").await;
     assert_valid(SchemaKind::RawBinInfoResponse, &unknown);
     assert_eq!(unknown["brand"], json!("AMEX"));
     assert_eq!(unknown["bank"], json!("Unknown"));
 
-    let ops: Vec<Option<String>> = acquirer
+    let ops: Vec<Option<String>> = app
+        .acquirer
         .journal()
         .into_iter()
         .map(|e| e.operation)
         .collect();
     let expected = ["binInfo", "binInfoV2", "binInfo"].map(|o| Some(o.to_string()));
     assert_eq!(ops, expected);
-    acquirer.shutdown().await;
+    app.acquirer.shutdown().await;
 }
 
 #[tokio::test]
 async fn bad_bins_are_e001_naming_bin() {
-    let (acquirer, client) = start().await;
+    let app = start().await;
     for (path, body, message) in [
         (
             "/pos/v1/bin-info",
@@ -250,7 +232,7 @@ async fn bad_bins_are_e001_naming_bin() {
             "Error the bin is empty",
         ),
     ] {
-        let (status, answer) = post(&client, &acquirer, path, &body).await;
+        let (status, answer) = app.post(path, &body).await;
         assert_eq!(status, 400, "{path}: {answer}");
         assert_valid(SchemaKind::RawError, &answer);
         assert_eq!(answer["code"], json!("E001"));
@@ -262,12 +244,12 @@ async fn bad_bins_are_e001_naming_bin() {
         assert!(details.starts_with("/bin: "), "{details}");
         assert!(details.contains(message), "{details}");
     }
-    acquirer.shutdown().await;
+    app.acquirer.shutdown().await;
 }
 
 #[tokio::test]
 async fn an_unknown_credential_is_401_on_every_route() {
-    let (acquirer, client) = start().await;
+    let app = start().await;
     for (path, body) in [
         ("/pos/v1/balance-inquiry", balance_body(None)),
         ("/pos/v1/bin-info", json!({"bin": "411111"})),
@@ -277,68 +259,43 @@ async fn an_unknown_credential_is_401_on_every_route() {
             deferred_body("411111", "MXN", "600.00"),
         ),
     ] {
-        let (status, answer) = post_as(&client, &acquirer, "not-a-credential", path, &body).await;
+        let (status, answer) = app.post_as("not-a-credential", path, &body).await;
         assert_eq!(status, 401, "{path}");
         assert_eq!(answer, json!({"message": "Unauthorized"}));
         assert_valid(SchemaKind::RawUnauthorized, &answer);
     }
-    acquirer.shutdown().await;
+    app.acquirer.shutdown().await;
 }
 
 #[tokio::test]
 async fn mexican_deferred_minimums_are_exact() {
-    let (acquirer, client) = start().await;
+    let app = start().await;
     let months = |answer: &Value| -> Vec<Value> {
         answer["options"][0]["months"]
             .as_array()
             .cloned()
             .unwrap_or_default()
     };
-    let (status, below) = post(
-        &client,
-        &acquirer,
-        "/pos/v1/deferred-options",
-        &deferred_body("411111", "MXN", "599.99"),
-    )
-    .await;
-    assert_eq!(status, 200, "{below}");
-    assert_valid(SchemaKind::RawDeferredOptionsResponse, &below);
+    let (status, below) = app.deferred("411111", "MXN", "599.99").await;
+    assert_ok(status, SchemaKind::RawDeferredOptionsResponse, &below);
     assert_eq!(below["options"].as_array().unwrap().len(), 1);
     assert_eq!(below["options"][0]["type"], json!("03"));
     assert_eq!(months(&below), vec![json!("3")]);
 
-    let (_, at) = post(
-        &client,
-        &acquirer,
-        "/pos/v1/deferred-options",
-        &deferred_body("411111", "MXN", "600.00"),
-    )
-    .await;
+    let (_, at) = app.deferred("411111", "MXN", "600.00").await;
     assert_valid(SchemaKind::RawDeferredOptionsResponse, &at);
     assert_eq!(months(&at), vec![json!("3"), json!("6")]);
     assert_eq!(at["options"][0]["monthsOfGrace"], json!([]));
 
-    let (_, small) = post(
-        &client,
-        &acquirer,
-        "/pos/v1/deferred-options",
-        &deferred_body("411111", "MXN", "299.99"),
-    )
-    .await;
+    let (_, small) = app.deferred("411111", "MXN", "299.99").await;
     assert_eq!(small, json!({"options": []}));
-    acquirer.shutdown().await;
+    app.acquirer.shutdown().await;
 }
 
 #[tokio::test]
 async fn deferred_options_per_market_and_debit() {
-    let (acquirer, client) = start().await;
-    let (_, chile) = post(
-        &client,
-        &acquirer,
-        "/pos/v1/deferred-options",
-        &deferred_body("555555", "CLP", "100000"),
-    )
-    .await;
+    let app = start().await;
+    let (_, chile) = app.deferred("555555", "CLP", "100000").await;
     assert_valid(SchemaKind::RawDeferredOptionsResponse, &chile);
     let types: Vec<_> = chile["options"]
         .as_array()
@@ -353,26 +310,14 @@ async fn deferred_options_per_market_and_debit() {
             (json!("03"), json!("Cuotas Comercio"))
         ]
     );
-    let (_, peru) = post(
-        &client,
-        &acquirer,
-        "/pos/v1/deferred-options",
-        &deferred_body("411111", "PEN", "100.00"),
-    )
-    .await;
+    let (_, peru) = app.deferred("411111", "PEN", "100.00").await;
     assert_valid(SchemaKind::RawDeferredOptionsResponse, &peru);
     assert_eq!(peru["options"][0]["type"], json!("01"));
     // visa-debit: no installments on a debit card.
-    let (_, debit) = post(
-        &client,
-        &acquirer,
-        "/pos/v1/deferred-options",
-        &deferred_body("400000", "PEN", "100.00"),
-    )
-    .await;
+    let (_, debit) = app.deferred("400000", "PEN", "100.00").await;
     assert_eq!(debit, json!({"options": []}));
-    let journal = acquirer.journal();
+    let journal = app.acquirer.journal();
     let last = journal.last().unwrap();
     assert_eq!(last.operation.as_deref(), Some("deferredOptions"));
-    acquirer.shutdown().await;
+    app.acquirer.shutdown().await;
 }

@@ -145,12 +145,7 @@ async fn a_receiver_that_is_down_gets_bounded_retries_then_a_journaled_failure()
         "three refused connections took {:?}",
         started.elapsed()
     );
-    let attempts: Vec<Value> = app
-        .journal()
-        .await
-        .into_iter()
-        .filter(|e| e["hop"] == "webhook")
-        .collect();
+    let attempts: Vec<Value> = app.journal_of("webhook").await;
     assert_eq!(
         attempts.len(),
         3,

@@ -18,7 +18,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -69,6 +69,24 @@ pub fn admin_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Response> 
     json_object(headers, bytes).map_err(|e| admin_error("", e.to_string()))
 }
 
+/// An admin request's body as a JSON object: a handler takes it as an extractor, and a body
+/// that is not one is answered with the admin error envelope ([`admin_body`]) before the handler
+/// runs.
+#[derive(Debug)]
+pub struct AdminJson(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for AdminJson {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let headers = req.headers().clone();
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        admin_body(&headers, &bytes).map(AdminJson)
+    }
+}
+
 /// The admin routes, to be merged into the mock's router.
 pub fn router<S: MockAdmin>(state: Arc<S>) -> Router {
     Router::new()
@@ -110,15 +128,7 @@ async fn clock<S: MockAdmin>(State(s): State<Arc<S>>) -> Json<Value> {
     clock_view(s.clock())
 }
 
-async fn set_clock<S: MockAdmin>(
-    State(s): State<Arc<S>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let body = match admin_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+async fn set_clock<S: MockAdmin>(State(s): State<Arc<S>>, AdminJson(body): AdminJson) -> Response {
     if let Some(unknown) = body
         .as_object()
         .and_then(|o| o.keys().find(|k| *k != "set" && *k != "advance_seconds"))
@@ -162,13 +172,8 @@ async fn list_behaviours<S: MockAdmin>(State(s): State<Arc<S>>) -> Json<Value> {
 
 async fn add_behaviour<S: MockAdmin>(
     State(s): State<Arc<S>>,
-    headers: HeaderMap,
-    body: Bytes,
+    AdminJson(body): AdminJson,
 ) -> Response {
-    let body = match admin_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
     match behaviours::parse(&body) {
         Ok(b) => {
             s.behaviours().add(b.clone());

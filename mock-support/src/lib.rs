@@ -18,6 +18,8 @@
 //! * [`dns`]: host names resolved in Rust (hickory) for the terminal's cloud link.
 //! * [`relay`]: the frames of the cloud link between a terminal and the relay.
 //! * [`server`]: binding (port 0 in tests), the house limits, graceful shutdown, HTTPS listeners.
+//! * [`startup`]: what both mocks do to start and stop: journal, outbound client, listeners,
+//!   and their binaries' clock flags, banner and signal loop.
 //! * [`tls`]: the store's certificate authority and the leaves it issues each HTTPS listener.
 //! * `fuzz` (feature `fuzz`, for the mocks' robustness tests): generated bad input.
 
@@ -31,4 +33,5 @@ pub mod fuzz;
 pub mod journal;
 pub mod relay;
 pub mod server;
+pub mod startup;
 pub mod tls;

@@ -12,7 +12,8 @@ use kushki_mock_support::journal::Exchange;
 use kushki_protocol::calendar::{self, MarketCalendar};
 use kushki_protocol::card_reads;
 use kushki_protocol::connect::{
-    ConnectOperation, ConnectRequest, EventStatus, PaymentRequest, ReferencedRequest, SearchQuery,
+    ConnectOperation, ConnectRequest, EventStatus, PaymentRequest, ReferencedRequest, SearchItem,
+    SearchQuery,
 };
 use kushki_protocol::errors::{ConnectCode, FailureObject, LinkFailure, RawError};
 use kushki_protocol::mask::mask_pan;
@@ -616,26 +617,28 @@ fn record_history(
         None => (None, None),
     };
     state.history.push(HistoryItem {
-        client_transaction_id: ctid.to_string(),
-        transaction_reference: raw["transaction_reference"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        ticket_number: raw["ticket_number"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        operation: op,
-        approved: ok["approved"].as_bool().unwrap_or(false),
-        amount,
+        row: SearchItem {
+            client_transaction_id: ctid.to_string(),
+            transaction_reference: raw["transaction_reference"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            ticket_number: raw["ticket_number"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            operation: op,
+            approved: ok["approved"].as_bool().unwrap_or(false),
+            amount,
+            created: state.clock.now().as_millisecond(),
+            card_mask,
+            reading_type,
+        },
         currency: state.currency,
         approval_code: raw["message_fields"]["F38"]
             .as_str()
             .filter(|code| !code.is_empty())
             .map(str::to_string),
-        created: state.clock.now(),
-        card_mask,
-        reading_type,
         raw_type: Some(raw_type),
     });
 }
@@ -658,7 +661,7 @@ async fn referenced(
             // is a void, anything else a refund.
             let voidable = original.as_ref().is_none_or(|o| {
                 let cal = MarketCalendar::for_country(state.config.country);
-                calendar::void_window(&cal, o.created, state.clock.now()).is_ok()
+                calendar::void_window(&cal, o.created(), state.clock.now()).is_ok()
             }) && r.amount.is_none();
             if voidable {
                 let original_type = original
@@ -676,7 +679,7 @@ async fn referenced(
     req.transaction_reference = Some(r.transaction_reference.clone());
     req.currency = r.amount.as_ref().map(|a| a.total().currency());
     req.amount = r.amount.clone();
-    let card = original.and_then(|o| o.reading_type.map(|rt| (o.card_mask, rt)));
+    let card = original.and_then(|o| o.row.reading_type.map(|rt| (o.row.card_mask, rt)));
     acquirer_step(state, ctid, op, path, req, busy, events, card).await
 }
 
@@ -742,7 +745,7 @@ fn online_item(state: &AppState, item: &Value) -> Value {
         .map(|b| b.to_connect_json())
         .unwrap_or_else(|| json!({"subtotal_iva": 0, "subtotal_iva0": 0, "iva": 0}));
     let mut out = json!({
-        "client_transaction_id": local.as_ref().map(|l| l.client_transaction_id.clone())
+        "client_transaction_id": local.as_ref().map(|l| l.row.client_transaction_id.clone())
             .unwrap_or_else(|| item["client_transaction_id"].as_str().unwrap_or_default().to_string()),
         "transaction_reference": reference,
         "ticket_number": item["ticket_number"],

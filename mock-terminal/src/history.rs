@@ -4,38 +4,29 @@
 use std::sync::Mutex;
 
 use jiff::Timestamp;
-use kushki_protocol::connect::{ConnectOperation, SearchItem, SearchQuery};
+use kushki_protocol::connect::{SearchItem, SearchQuery};
 use kushki_protocol::money::Currency;
-use kushki_protocol::raw::{ReadingType, TransactionType};
-use serde_json::Value;
+use kushki_protocol::raw::TransactionType;
 
-/// One finished operation.
+/// One finished operation: the row both searches answer, and what only the terminal keeps.
 #[derive(Debug, Clone)]
 pub struct HistoryItem {
-    /// The operation's id.
-    pub client_transaction_id: String,
-    /// The acquirer's reference.
-    pub transaction_reference: String,
-    /// 18-digit ticket.
-    pub ticket_number: String,
-    /// Which operation.
-    pub operation: ConnectOperation,
-    /// Approved or not.
-    pub approved: bool,
-    /// Connect amount object (minor units).
-    pub amount: Value,
-    /// The currency of `amount` (the terminal's market, H1): receipts print it.
+    /// What `transaction_search_local` answers for it (ids, ticket, amount in minor units, time,
+    /// masked card, reading type).
+    pub row: SearchItem,
+    /// The currency of `row.amount` (the terminal's market, H1): receipts print it.
     pub currency: Currency,
     /// The issuer's approval code (`message_fields.F38`), when the acquirer gave one.
     pub approval_code: Option<String>,
-    /// When.
-    pub created: Timestamp,
-    /// Masked PAN.
-    pub card_mask: Option<String>,
-    /// How the card was read.
-    pub reading_type: Option<ReadingType>,
     /// The raw `transaction_type` the acquirer recorded (for voids of this transaction).
     pub raw_type: Option<TransactionType>,
+}
+
+impl HistoryItem {
+    /// When it finished (`row.created`, epoch milliseconds).
+    pub fn created(&self) -> Timestamp {
+        Timestamp::from_millisecond(self.row.created).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
 }
 
 /// Most operations kept (oldest dropped first).
@@ -67,7 +58,7 @@ impl History {
         self.lock()
             .iter()
             .rev()
-            .find(|i| i.transaction_reference == reference)
+            .find(|i| i.row.transaction_reference == reference)
             .cloned()
     }
 
@@ -83,30 +74,20 @@ impl History {
         self.lock()
             .iter()
             .rev()
+            .map(|i| &i.row)
             .filter(|i| {
-                let ms = i.created.as_millisecond();
                 q.client_transaction_id
                     .as_deref()
                     .is_none_or(|c| c == i.client_transaction_id)
                     && q.transaction_reference
                         .as_deref()
                         .is_none_or(|r| r == i.transaction_reference)
-                    && q.from.is_none_or(|f| ms >= f)
-                    && q.to.is_none_or(|t| ms <= t)
+                    && q.from.is_none_or(|f| i.created >= f)
+                    && q.to.is_none_or(|t| i.created <= t)
             })
             .skip(skip)
             .take(size)
-            .map(|i| SearchItem {
-                client_transaction_id: i.client_transaction_id.clone(),
-                transaction_reference: i.transaction_reference.clone(),
-                ticket_number: i.ticket_number.clone(),
-                operation: i.operation,
-                approved: i.approved,
-                amount: i.amount.clone(),
-                created: i.created.as_millisecond(),
-                card_mask: i.card_mask.clone(),
-                reading_type: i.reading_type,
-            })
+            .cloned()
             .collect()
     }
 }

@@ -2,12 +2,11 @@
 //! up tracing, and calls the same [`mock_terminal::spawn`] the tests call.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
+use kushki_mock_support::startup::{self, BinaryTls, ClockJournalArgs};
 use kushki_mock_support::tls::TlsOptions;
-use kushki_protocol::calendar::ClockMode;
 use kushki_protocol::raw::Country;
 use mock_terminal::config::{self, Config, DeviceModel};
 
@@ -15,6 +14,9 @@ use mock_terminal::config::{self, Config, DeviceModel};
 /// were a quarter of a raw charge's instructions with glibc (BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The name in the banner and in error lines.
+const PROGRAM: &str = "mock-terminal";
 
 /// Mock Sunmi SmartPOS running Kushki ONE in Semi-Integrated mode (Connect API on LAN/localhost,
 /// cloud link to a relay).
@@ -48,15 +50,8 @@ struct Args {
     /// Market: PER, MEX, CHL or COL.
     #[arg(long, default_value = "PER")]
     country: Country,
-    /// Clock: `system` or `manual` (moves only through `POST /__admin/clock`).
-    #[arg(long, value_enum, default_value_t = ClockArg::System)]
-    clock: ClockArg,
-    /// Start of the manual clock (RFC 3339).
-    #[arg(long)]
-    start_time: Option<jiff::Timestamp>,
-    /// Append every exchange, masked, to this JSON Lines file.
-    #[arg(long)]
-    journal: Option<PathBuf>,
+    #[command(flatten)]
+    clock: ClockJournalArgs,
     /// Also serve the Connect API over HTTPS here; `--tls-listen` alone means the terminal's
     /// 127.0.0.1:6869. No HTTPS listener when absent.
     #[arg(long, env = "MOCK_TERMINAL_TLS_LISTEN", num_args = 0..=1, default_missing_value = config::DEFAULT_TLS_LISTEN)]
@@ -71,43 +66,18 @@ enum ModelArg {
     P3,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ClockArg {
-    System,
-    Manual,
-}
-
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
-    // Logs go to stderr: stdout carries the address line that scripts and tests read.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .init();
+async fn main() -> ExitCode {
+    startup::init_tracing();
     let args = Args::parse();
-    let trust_ca_pem = match args.tls.trust_ca_pem() {
-        Ok(pem) => pem,
-        Err(e) => {
-            eprintln!("mock-terminal: --trust-ca: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    let (tls, ca_file) = match args.tls_listen {
-        Some(_) => match args.tls.build_and_write("mock-terminal") {
-            Ok((tls, path)) => (Some(Arc::new(tls)), Some(path)),
-            Err(e) => {
-                eprintln!("mock-terminal: cannot set up HTTPS: {e}");
-                return std::process::ExitCode::FAILURE;
-            }
-        },
-        None => (None, None),
+    let tls = match BinaryTls::from_flags(PROGRAM, &args.tls, args.tls_listen) {
+        Ok(tls) => tls,
+        Err(code) => return code,
     };
     let config = Config {
         tls_listen: args.tls_listen,
-        tls,
-        trust_ca_pem,
+        tls: tls.tls,
+        trust_ca_pem: tls.trust_ca_pem,
         listen: args.listen,
         localhost_listen: args.localhost_listen,
         serial: args.serial,
@@ -120,50 +90,25 @@ async fn main() -> std::process::ExitCode {
             ModelArg::P3 => DeviceModel::P3,
         },
         country: args.country,
-        clock_mode: match args.clock {
-            ClockArg::System => ClockMode::System,
-            ClockArg::Manual => ClockMode::Manual,
-        },
-        start_time: args.start_time,
-        journal_file: args.journal,
+        clock_mode: args.clock.clock_mode(),
+        start_time: args.clock.start_time,
+        journal_file: args.clock.journal,
         ..Config::default()
     };
     let default_code = config.business_code == config::DEFAULT_BUSINESS_CODE;
     let mut terminal = match mock_terminal::spawn(config).await {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("mock-terminal: cannot start: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
+        Err(e) => return startup::fail(PROGRAM, "cannot start", e),
     };
-    println!(
-        "mock-terminal {} listening on {}",
-        terminal.serial(),
-        terminal.uri()
-    );
-    if let (Some(uri), Some(path)) = (terminal.tls_uri(), ca_file) {
-        println!("mock-terminal {} listening on {uri}", terminal.serial());
-        println!(
-            "CA certificate: {} (curl --cacert, NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE)",
-            path.display()
-        );
-    }
+    let name = format!("{PROGRAM} {}", terminal.serial());
+    println!("{name} listening on {}", terminal.uri());
+    startup::print_tls_banner(&name, terminal.tls_uri(), tls.ca_file);
     if let Some(local) = terminal.localhost_uri() {
-        println!("mock-terminal {} localhost on {local}", terminal.serial());
+        println!("{name} localhost on {local}");
     }
     if default_code {
         println!("test Business-Code: {}", config::DEFAULT_BUSINESS_CODE);
     }
     let stop = terminal.shutdown_handle();
-    tokio::spawn(async move {
-        kushki_mock_support::server::shutdown_signal().await;
-        stop();
-    });
-    match terminal.wait().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("mock-terminal: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    startup::run_until_signal(PROGRAM, stop, terminal.wait()).await
 }

@@ -10,9 +10,9 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use kushki_mock_support::behaviours::Behaviours;
 use kushki_mock_support::clock::VirtualClock;
-use kushki_mock_support::journal::{EntryView, Journal};
-use kushki_mock_support::server::{Limits, RunningServer};
-use kushki_mock_support::tls::Tls;
+use kushki_mock_support::journal::EntryView;
+use kushki_mock_support::server::RunningServer;
+use kushki_mock_support::startup::{Listeners, PendingTls, open_journal, outbound_client};
 use kushki_protocol::auth::Credentials;
 use serde_json::json;
 use tokio::sync::Notify;
@@ -26,10 +26,8 @@ use crate::state::AppState;
 /// A running mock terminal.
 #[derive(Debug)]
 pub struct RunningTerminal {
-    lan: RunningServer,
-    localhost: Option<RunningServer>,
-    /// The HTTPS listener, when configured.
-    tls: Option<RunningServer>,
+    /// The LAN listener, the localhost one (`extra`) and the HTTPS one, when configured.
+    listeners: Listeners,
     state: Arc<AppState>,
     link: Option<tokio::task::JoinHandle<()>>,
 }
@@ -37,22 +35,22 @@ pub struct RunningTerminal {
 impl RunningTerminal {
     /// `http://ADDR` of the LAN listener.
     pub fn uri(&self) -> String {
-        self.lan.uri()
+        self.listeners.main.uri()
     }
 
     /// `http://ADDR` of the localhost listener, when configured.
     pub fn localhost_uri(&self) -> Option<String> {
-        self.localhost.as_ref().map(RunningServer::uri)
+        self.listeners.extra.as_ref().map(RunningServer::uri)
     }
 
     /// `https://ADDR` of the HTTPS listener, when configured.
     pub fn tls_uri(&self) -> Option<String> {
-        self.tls.as_ref().map(RunningServer::uri)
+        self.listeners.tls.as_ref().map(RunningServer::uri)
     }
 
     /// The certificate HTTPS clients trust (PEM), when an HTTPS listener is configured.
     pub fn tls_ca_pem(&self) -> Option<String> {
-        self.tls.as_ref()?;
+        self.listeners.tls.as_ref()?;
         self.state.config.tls.as_ref().map(|t| t.ca_pem())
     }
 
@@ -96,63 +94,36 @@ impl RunningTerminal {
         if let Some(link) = self.link {
             link.abort();
         }
-        self.lan.shutdown().await;
-        if let Some(l) = self.localhost {
-            l.shutdown().await;
-        }
-        if let Some(t) = self.tls {
-            t.shutdown().await;
-        }
+        self.listeners.shutdown().await;
         self.state.journal.flush();
     }
 
     /// A closure that starts a graceful shutdown (for a signal handler).
     pub fn shutdown_handle(&mut self) -> impl FnOnce() + Send + 'static {
-        let lan = self.lan.take_shutdown();
-        let local = self
-            .localhost
-            .as_mut()
-            .and_then(RunningServer::take_shutdown);
-        let tls = self.tls.as_mut().and_then(RunningServer::take_shutdown);
         let state = self.state.clone();
-        move || {
-            state.shutdown.notify_waiters();
-            for tx in [lan, local, tls].into_iter().flatten() {
-                let _ = tx.send(());
-            }
-        }
+        self.listeners
+            .shutdown_handle(move || state.shutdown.notify_waiters())
     }
 
-    /// Waits until the LAN server stops.
+    /// Waits until the listeners stop.
     pub async fn wait(self) -> std::io::Result<()> {
-        let state = self.state.clone();
-        let r = self.lan.wait().await;
-        state.journal.flush();
+        let r = self.listeners.wait().await;
+        self.state.journal.flush();
         r
     }
 }
 
 /// Builds the state for a configuration.
 pub fn build_state(config: Config) -> std::io::Result<Arc<AppState>> {
-    // reqwest with rustls panics without a process-wide crypto provider (DESIGN.md pitfalls).
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut journal = Journal::new(config.journal_capacity);
-    if let Some(path) = &config.journal_file {
-        journal = journal.with_file(path)?;
-    }
-    let mut http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(2))
-        // The clock decides the acquirer timeout; this only bounds a real hang.
-        .timeout(Duration::from_secs(300))
-        .pool_max_idle_per_host(4);
-    if let Some(pem) = &config.trust_ca_pem {
-        for cert in reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-            .map_err(|e| std::io::Error::other(format!("--trust-ca: {e}")))?
-        {
-            http = http.add_root_certificate(cert);
-        }
-    }
-    let http = http.build().map_err(std::io::Error::other)?;
+    let journal = open_journal(config.journal_capacity, config.journal_file.as_deref())?;
+    let http = outbound_client(
+        reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(2))
+            // The clock decides the acquirer timeout; this only bounds a real hang.
+            .timeout(Duration::from_secs(300))
+            .pool_max_idle_per_host(4),
+        config.trust_ca_pem.as_deref(),
+    )?;
     let clock = config
         .shared_clock
         .clone()
@@ -196,42 +167,19 @@ pub fn app(state: Arc<AppState>) -> Router {
 /// configured.
 pub async fn spawn(mut config: Config) -> std::io::Result<RunningTerminal> {
     let listen = config.listen;
-    let tls_listener = match config.tls_listen {
-        Some(addr) => {
-            if config.tls.is_none() {
-                config.tls = Some(Arc::new(Tls::generate().map_err(std::io::Error::other)?));
-            }
-            Some(tokio::net::TcpListener::bind(addr).await?)
-        }
-        None => None,
-    };
+    let pending_tls = PendingTls::bind(config.tls_listen, &mut config.tls).await?;
     let localhost = config.localhost_listen;
     let cloud = config.cloud_url.clone();
     let state = build_state(config)?;
-    let lan = RunningServer::bind(listen, app(state.clone())).await?;
-    let localhost = match localhost {
+    let main = RunningServer::bind(listen, app(state.clone())).await?;
+    let extra = match localhost {
         Some(addr) => Some(RunningServer::bind(addr, app(state.clone())).await?),
         None => None,
     };
-    let tls = match (tls_listener, &state.config.tls) {
-        (Some(listener), Some(tls)) => {
-            let server_config = tls
-                .server_config_for(listener.local_addr()?)
-                .map_err(std::io::Error::other)?;
-            Some(RunningServer::start_tls(
-                listener,
-                app(state.clone()),
-                Limits::default(),
-                server_config,
-            )?)
-        }
-        _ => None,
-    };
+    let tls = pending_tls.start(state.config.tls.as_ref(), || app(state.clone()))?;
     let link = cloud.map(|url| tokio::spawn(crate::cloud::run(state.clone(), url)));
     Ok(RunningTerminal {
-        lan,
-        localhost,
-        tls,
+        listeners: Listeners { main, extra, tls },
         state,
         link,
     })

@@ -229,22 +229,9 @@ async fn no_pan_business_code_credential_or_key_reaches_a_log_journal_webhook_or
     );
 
     // What the mocks show and keep.
-    let terminal_journal = http
-        .get(format!("{terminal}/__admin/journal"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let acquirer_journal = http
-        .get(format!("{}/__admin/journal", acquirer.uri()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let terminal_journal = support::get_text(&http, format!("{terminal}/__admin/journal")).await;
+    let acquirer_journal =
+        support::get_text(&http, format!("{}/__admin/journal", acquirer.uri())).await;
     child.kill().await.unwrap();
     let mut rest = String::new();
     while let Ok(Some(line)) = stdout.next_line().await {

@@ -595,6 +595,7 @@ async fn a_receipt_of_an_approved_charge_shows_the_ticket_and_a_masked_pan_never
         .history
         .by_reference(reference)
         .unwrap()
+        .row
         .ticket_number;
     assert_eq!(ticket.len(), 18, "an 18-digit ticket number");
     for expected in [

@@ -24,7 +24,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use jiff::Timestamp;
 use kushki_mock_support::body::MAX_BODY_BYTES;
 use kushki_mock_support::fuzz::{Action, action, json_value, mutate, runner, seeds};
 use kushki_protocol::auth::{self, Credentials};
@@ -59,29 +58,13 @@ fn http() -> reqwest::Client {
 /// An acquirer (and relay) and a linked terminal on one manual clock. "Approved with delay" test
 /// amounts answer at once: a generated amount may be one, and nobody moves the clock here.
 async fn fuzz_world() -> World {
-    let start: Timestamp = START.parse().unwrap();
-    let mut acquirer_config = mock_acquirer::Config::manual_at(start);
-    acquirer_config.rules.delay_secs = 0;
-    let acquirer = mock_acquirer::spawn(acquirer_config).await.unwrap();
-    let terminal = mock_terminal::spawn(mock_terminal::Config {
-        serial: SERIAL.into(),
-        business_code: BUSINESS_CODE.into(),
-        acquirer_url: acquirer.uri(),
-        cloud_url: Some(acquirer.uri()),
-        shared_clock: Some(acquirer.state().clock.clone()),
-        ..mock_terminal::Config::default()
-    })
-    .await
-    .unwrap();
-    assert!(
-        terminal.wait_for_cloud(Duration::from_secs(5)).await,
-        "the terminal never linked to the relay"
-    );
-    World {
-        acquirer,
-        terminal,
-        admin: http(),
-    }
+    let mut w = support::world_tweaked(
+        |acquirer| acquirer.rules.delay_secs = 0,
+        |terminal| terminal.localhost_listen = None,
+    )
+    .await;
+    w.admin = http();
+    w
 }
 
 async fn healthy(w: &World, after: &str) {
@@ -832,15 +815,7 @@ async fn a_padding_failure_and_a_signature_failure_answer_byte_identically() {
 /// Neither mock's journal shows the Business-Code.
 async fn assert_no_business_code(w: &World) {
     for base in [w.terminal.uri(), w.acquirer.uri()] {
-        let text = w
-            .admin
-            .get(format!("{base}/__admin/journal"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = support::get_text(&w.admin, format!("{base}/__admin/journal")).await;
         assert!(
             !text.contains(BUSINESS_CODE),
             "the journal of {base} shows the Business-Code"

@@ -258,21 +258,14 @@ impl Xml {
 /// XML escaping; in attributes also of quotes and of the white space a parser would normalise
 /// away (a multi-line failure message keeps its line breaks).
 fn escape(s: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            '\'' if attribute => out.push_str("&apos;"),
-            '\n' if attribute => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' if attribute => out.push_str("&#9;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::markup::escape(s, |c| match c {
+        '"' if attribute => Some("&quot;"),
+        '\'' if attribute => Some("&apos;"),
+        '\n' if attribute => Some("&#10;"),
+        '\r' => Some("&#13;"),
+        '\t' if attribute => Some("&#9;"),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@
 //! * [`model`]: the run model.
 //! * [`redact`]: the masked copy of a run every report is written from (the one masking gate).
 //! * [`junit`], [`cucumber_json`], [`html`]: one renderer per format, each `render(&Run)`.
+//! * `markup`: the HTML and XML escaping the renderers share.
 //! * [`package`]: the manifest, its signature, and the package check.
 //! * `schemas/`: the Cucumber JSON schema and the JUnit XSD the tests validate the output against.
 
@@ -32,6 +33,7 @@ use std::path::{Path, PathBuf};
 pub mod cucumber_json;
 pub mod html;
 pub mod junit;
+mod markup;
 pub mod model;
 pub mod package;
 pub mod redact;

@@ -16,6 +16,11 @@ fn attr<'a>(n: Node<'a, '_>, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("<{}> lacks {name}", n.tag_name().name()))
 }
 
+/// Every `<tag>` element of the document, in order.
+fn elements<'a, 'i>(doc: &'a Document<'i>, tag: &str) -> Vec<Node<'a, 'i>> {
+    doc.descendants().filter(|n| n.has_tag_name(tag)).collect()
+}
+
 fn children<'a, 'i>(n: Node<'a, 'i>, name: &'a str) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
     n.children().filter(move |c| c.has_tag_name(name))
 }
@@ -62,9 +67,8 @@ fn the_root_and_each_suite_count_tests_failures_and_skips() {
 fn each_scenario_and_topology_is_a_testcase_named_by_feature_topology_and_line() {
     let xml = junit::render(&sample_run());
     let doc = Document::parse(&xml).unwrap();
-    let cases: Vec<_> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("testcase"))
+    let cases: Vec<_> = elements(&doc, "testcase")
+        .into_iter()
         .map(|n| (attr(n, "classname"), attr(n, "name")))
         .collect();
     assert_eq!(
@@ -94,10 +98,7 @@ fn each_scenario_and_topology_is_a_testcase_named_by_feature_topology_and_line()
 fn a_failure_names_the_failing_step_and_its_message_and_a_skip_its_reason() {
     let xml = junit::render(&sample_run());
     let doc = Document::parse(&xml).unwrap();
-    let failures: Vec<_> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("failure"))
-        .collect();
+    let failures: Vec<_> = elements(&doc, "failure");
     assert_eq!(failures.len(), 1);
     let message = attr(failures[0], "message");
     assert!(
@@ -121,10 +122,7 @@ fn a_failure_names_the_failing_step_and_its_message_and_a_skip_its_reason() {
         Some("raw/single_payment.feature [lan]")
     );
 
-    let skipped: Vec<_> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("skipped"))
-        .collect();
+    let skipped: Vec<_> = elements(&doc, "skipped");
     assert_eq!(skipped.len(), 1);
     assert_eq!(
         attr(skipped[0], "message"),
@@ -146,10 +144,7 @@ fn errors_outside_scenarios_are_error_testcases() {
     let root = doc.root_element();
     assert_eq!(attr(root, "tests"), "5");
     assert_eq!(attr(root, "errors"), "1");
-    let errors: Vec<_> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("error"))
-        .collect();
+    let errors: Vec<_> = elements(&doc, "error");
     assert_eq!(errors.len(), 1);
     assert_eq!(
         attr(errors[0], "message"),

@@ -50,6 +50,20 @@ fn run(args: &[&str], envs: &[(&str, &str)]) -> (i32, String) {
     (out.status.code().unwrap_or(-1), text)
 }
 
+/// `run --features FEATURES --out OUT --lines` with `extra` arguments.
+fn run_suite(features: &Path, out: &Path, extra: &[&str], envs: &[(&str, &str)]) -> (i32, String) {
+    let mut args = vec![
+        "run",
+        "--features",
+        features.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--lines",
+    ];
+    args.extend_from_slice(extra);
+    run(&args, envs)
+}
+
 #[test]
 fn every_subcommand_has_help() {
     for sub in ["run", "serve", "verify", "check-package"] {
@@ -64,17 +78,10 @@ fn run_writes_the_reports_and_check_package_verifies_them() {
     let dir = temp("run");
     let features = small_features(&dir, "");
     let out = dir.join("report");
-    let (code, text) = run(
-        &[
-            "run",
-            "--features",
-            features.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--sign-key-env",
-            "KC_TEST_KEY",
-            "--lines",
-        ],
+    let (code, text) = run_suite(
+        &features,
+        &out,
+        &["--sign-key-env", "KC_TEST_KEY"],
         &[("KC_TEST_KEY", "s3cret-key")],
     );
     assert_eq!(code, 0, "{text}");
@@ -114,25 +121,20 @@ fn run_writes_the_reports_and_check_package_verifies_them() {
     );
 
     // The package: intact, then signed, then tampered.
-    let (code, text) = run(
-        &[
-            "check-package",
-            out.to_str().unwrap(),
-            "--sign-key-env",
-            "KC_TEST_KEY",
-        ],
-        &[("KC_TEST_KEY", "s3cret-key")],
-    );
+    let check_signed = |key| {
+        run(
+            &[
+                "check-package",
+                out.to_str().unwrap(),
+                "--sign-key-env",
+                "KC_TEST_KEY",
+            ],
+            &[("KC_TEST_KEY", key)],
+        )
+    };
+    let (code, text) = check_signed("s3cret-key");
     assert_eq!(code, 0, "{text}");
-    let (code, text) = run(
-        &[
-            "check-package",
-            out.to_str().unwrap(),
-            "--sign-key-env",
-            "KC_TEST_KEY",
-        ],
-        &[("KC_TEST_KEY", "wrong-key")],
-    );
+    let (code, text) = check_signed("wrong-key");
     assert_ne!(code, 0, "a wrong key must fail: {text}");
     let mut html = std::fs::read(out.join("index.html")).unwrap();
     let last = html.len() - 2;
@@ -151,17 +153,7 @@ fn a_failing_scenario_makes_run_exit_non_zero_and_the_report_says_so() {
         "\n  Scenario: A typo\n    When the terminal app charges 12.50 PEN\n    Then the transaction is aproved\n",
     );
     let out = dir.join("report");
-    let (code, text) = run(
-        &[
-            "run",
-            "--features",
-            features.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--lines",
-        ],
-        &[],
-    );
+    let (code, text) = run_suite(&features, &out, &[], &[]);
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("1 failed"), "{text}");
     let xml = std::fs::read_to_string(out.join("junit.xml")).unwrap();
@@ -187,19 +179,7 @@ fn a_remote_target_without_an_admin_api_skips_what_it_cannot_steer() {
         .unwrap();
     // Hide the admin API behind a path the probe does not find: point at a prefix.
     let target = format!("acquirer://{}/not-a-mock", acquirer.uri());
-    let (code, text) = run(
-        &[
-            "run",
-            "--target",
-            &target,
-            "--features",
-            features.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--lines",
-        ],
-        &[],
-    );
+    let (code, text) = run_suite(&features, &out, &["--target", &target], &[]);
     // Against the wrong base path the raw scenario fails (404), and the clock one is skipped.
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("1 skipped"), "{text}");
@@ -354,17 +334,7 @@ fn the_html_report_shows_its_summary_numbers_in_a_real_browser() {
     let dir = temp("html");
     let features = small_features(&dir, "");
     let out = dir.join("report");
-    let (code, text) = run(
-        &[
-            "run",
-            "--features",
-            features.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--lines",
-        ],
-        &[],
-    );
+    let (code, text) = run_suite(&features, &out, &[], &[]);
     assert_eq!(code, 0, "{text}");
     let page = out.join("index.html").canonicalize().unwrap();
     let profile = dir.join("chromium-profile");

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use conformance_reports::model::Coverage;
 use cucumber::gherkin::{Feature, GherkinEnv};
 
 fn features_dir() -> PathBuf {
@@ -26,38 +27,14 @@ fn feature_files() -> Vec<PathBuf> {
     out
 }
 
-#[derive(Debug, serde::Deserialize)]
-struct Requirement {
-    id: String,
-    text: String,
-    source: String,
-    #[serde(default = "yes")]
-    testable: bool,
-    #[serde(default)]
-    reason: Option<String>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct File {
-    requirement: Vec<Requirement>,
-}
-
-fn requirements() -> Vec<Requirement> {
-    let dir = features_dir().join("requirements");
-    let mut all = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let p = entry.unwrap().path();
-        if p.extension().is_some_and(|e| e == "toml") {
-            let text = std::fs::read_to_string(&p).unwrap();
-            let file: File =
-                toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            all.extend(file.requirement);
-        }
-    }
+/// The requirements list, read as the reports read it ([`kushki_conformance::requirements::load`]).
+fn requirements() -> Vec<Coverage> {
+    let all =
+        kushki_conformance::requirements::load(&features_dir()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !all.is_empty(),
+        "features/requirements/ lists no requirement"
+    );
     all
 }
 

@@ -66,16 +66,13 @@ impl Kind {
     }
 
     /// The search filter value of this kind (ref §2.10).
+    /// Only refunds, voids and reverses are spelled otherwise than on the wire.
     pub fn search_type(self) -> &'static str {
         match self {
-            Kind::Charge => "charge",
-            Kind::PreAuth => "preAuth",
-            Kind::ReAuthorization => "reAuthorization",
-            Kind::Capture => "capture",
-            Kind::PosTip => "posTip",
             Kind::Refund => "refund",
             Kind::Void => "void",
             Kind::Reverse => "reverse",
+            _ => self.wire_type(None),
         }
     }
 
@@ -173,37 +170,37 @@ impl Transaction {
     }
 
     fn refuse_undone(&self, action: &str) -> Result<(), Refusal> {
-        match self.state {
-            Lifecycle::Voided => Err(Refusal::new(
+        let (code, subject) = match self.state {
+            Lifecycle::Voided => (
                 RawErrorCode::AlreadyVoided,
-                Rule::Lifecycle,
-                format!("the transaction was already voided; it cannot be {action}"),
-            )),
-            Lifecycle::Reversed => Err(Refusal::new(
+                "the transaction was already voided; it".to_string(),
+            ),
+            Lifecycle::Reversed => (
                 RawErrorCode::AlreadyReversed,
-                Rule::Lifecycle,
-                format!("the transaction was already reversed; it cannot be {action}"),
-            )),
-            Lifecycle::Refunded => Err(Refusal::new(
+                "the transaction was already reversed; it".to_string(),
+            ),
+            Lifecycle::Refunded => (
                 RawErrorCode::AlreadyRefunded,
-                Rule::Lifecycle,
-                format!("the transaction was already refunded in full; it cannot be {action}"),
-            )),
-            Lifecycle::Declined => Err(Refusal::new(
+                "the transaction was already refunded in full; it".to_string(),
+            ),
+            Lifecycle::Declined => (
                 RawErrorCode::OperationNotAllowed,
-                Rule::Lifecycle,
-                format!("a declined transaction moved no money; it cannot be {action}"),
-            )),
-            Lifecycle::Final => Err(Refusal::new(
+                "a declined transaction moved no money; it".to_string(),
+            ),
+            Lifecycle::Final => (
                 RawErrorCode::WrongOriginal,
-                Rule::Lifecycle,
                 format!(
-                    "the reference names a {} record, which cannot be {action}",
+                    "the reference names a {} record, which",
                     self.kind.search_type()
                 ),
-            )),
-            _ => Ok(()),
-        }
+            ),
+            _ => return Ok(()),
+        };
+        Err(Refusal::new(
+            code,
+            Rule::Lifecycle,
+            format!("{subject} cannot be {action}"),
+        ))
     }
 
     /// Checks that a void of `partial` (or of everything) is possible now, lifecycle-wise.

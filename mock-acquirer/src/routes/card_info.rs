@@ -27,7 +27,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
 use kushki_mock_support::behaviours::{Hop, Subject};
-use kushki_mock_support::body::{MAX_BODY_BYTES, json_object};
+use kushki_mock_support::body::json_object;
 use kushki_mock_support::journal::Exchange;
 use kushki_protocol::errors::{APPROVED_KUSHKI_CODE, APPROVED_KUSHKI_MESSAGE, RawErrorCode};
 use kushki_protocol::money::{AmountBreakdown, Currency, Units};
@@ -36,7 +36,7 @@ use kushki_protocol::schemas::{self, SchemaKind};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::pos::{Outcome, check_credential, finish, read_body, read_valid};
+use super::pos::{Outcome, credential_checked, finish, read_body, read_valid};
 use crate::domain::card_info::{self, BIN_EMPTY, BIN_ORIGIN};
 use crate::domain::{cards, rules};
 use crate::error::{ApiError, ORIGIN_VALIDATION};
@@ -53,11 +53,16 @@ pub const DEFERRED_OPTIONS_PATH: &str = "/pos/v1/deferred-options";
 
 /// The four harness-defined card-information routes.
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new()
-        .route(BALANCE_INQUIRY_PATH, post(balance_inquiry))
-        .route(BIN_INFO_PATH, post(bin_info_v1))
-        .route(BIN_INFO_V2_PATH, post(bin_info_v2))
-        .route(DEFERRED_OPTIONS_PATH, post(deferred_options))
+    Route::ALL.into_iter().fold(Router::new(), |router, route| {
+        router.route(
+            route.path(),
+            post(
+                move |State(s): State<Arc<AppState>>, headers: HeaderMap, body: Body| {
+                    exchange(s, route, headers, body)
+                },
+            ),
+        )
+    })
 }
 
 /// Which route an exchange is on.
@@ -70,6 +75,13 @@ enum Route {
 }
 
 impl Route {
+    const ALL: [Route; 4] = [
+        Route::BalanceInquiry,
+        Route::BinInfo,
+        Route::BinInfoV2,
+        Route::DeferredOptions,
+    ];
+
     fn path(self) -> &'static str {
         match self {
             Route::BalanceInquiry => BALANCE_INQUIRY_PATH,
@@ -107,30 +119,6 @@ impl Route {
     }
 }
 
-async fn balance_inquiry(
-    State(s): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    exchange(s, Route::BalanceInquiry, headers, body).await
-}
-
-async fn bin_info_v1(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
-    exchange(s, Route::BinInfo, headers, body).await
-}
-
-async fn bin_info_v2(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
-    exchange(s, Route::BinInfoV2, headers, body).await
-}
-
-async fn deferred_options(
-    State(s): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    exchange(s, Route::DeferredOptions, headers, body).await
-}
-
 async fn exchange(state: Arc<AppState>, route: Route, headers: HeaderMap, body: Body) -> Response {
     let mut ex = Exchange::new("acquirer", state.clock.now(), "POST", route.path());
     ex.operation = Some(route.operation().to_string());
@@ -145,14 +133,10 @@ async fn process(
     body: Body,
     ex: &mut Exchange,
 ) -> Outcome {
-    if let Err(e) = check_credential(state, headers) {
-        ex.violations
-            .push("credential: missing or unknown Private-Credential-Id".into());
-        if let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-            ex.request = bytes;
-        }
-        return e.into();
-    }
+    let body = match credential_checked(state, headers, body, ex).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
     let value = match route {
         Route::BalanceInquiry => read_valid(headers, body, route.request_schema(), ex).await,
         _ => read_bin_body(headers, body, route.request_schema(), ex).await,

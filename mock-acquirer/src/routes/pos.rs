@@ -112,6 +112,25 @@ pub fn check_credential(state: &AppState, headers: &HeaderMap) -> Result<(), Api
     }
 }
 
+/// The check every raw route makes first: a missing or unknown `Private-Credential-Id` is
+/// refused, the body still read so the journal shows what was sent; otherwise the body, unread.
+pub async fn credential_checked(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    ex: &mut Exchange,
+) -> Result<Body, Outcome> {
+    let Err(e) = check_credential(state, headers) else {
+        return Ok(body);
+    };
+    ex.violations
+        .push("credential: missing or unknown Private-Credential-Id".into());
+    if let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        ex.request = bytes;
+    }
+    Err(e.into())
+}
+
 /// Reads a body whole into the exchange's record.
 pub async fn read_body(body: Body, ex: &mut Exchange) -> Result<Bytes, ApiError> {
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
@@ -237,15 +256,10 @@ async fn process(
     body: Body,
     ex: &mut Exchange,
 ) -> Outcome {
-    if let Err(e) = check_credential(state, headers) {
-        ex.violations
-            .push("credential: missing or unknown Private-Credential-Id".into());
-        // Still read the body so the journal shows what was sent.
-        if let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-            ex.request = bytes;
-        }
-        return e.into();
-    }
+    let body = match credential_checked(state, headers, body, ex).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
     let bytes = match read_body(body, ex).await {
         Ok(b) => b,
         Err(e) => return e.into(),

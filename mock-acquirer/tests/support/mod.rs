@@ -475,6 +475,13 @@ impl TestApp {
         body["entries"].as_array().cloned().unwrap_or_default()
     }
 
+    /// The journal entries of one hop (`"webhook"`, `"acquirer"`), oldest first.
+    pub async fn journal_of(&self, hop: &str) -> Vec<Value> {
+        let mut entries = self.journal().await;
+        entries.retain(|e| e["hop"] == hop);
+        entries
+    }
+
     /// The ledger as `GET /__admin/transactions` shows it.
     pub async fn transactions(&self) -> Vec<Value> {
         let (status, body) = self.admin("GET", "/__admin/transactions", None).await;

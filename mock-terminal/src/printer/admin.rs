@@ -16,12 +16,11 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use bytes::Bytes;
-use kushki_mock_support::admin::{admin_body, admin_error};
+use kushki_mock_support::admin::{AdminJson, admin_error};
 use serde_json::{Value, json};
 
 use super::{Job, JobRequest, ReceiptCopy, receipt_commands, submit};
@@ -64,11 +63,7 @@ fn only(body: &Value, allowed: &[&str]) -> Result<(), Response> {
     }
 }
 
-async fn receipt(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
-    let body = match admin_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+async fn receipt(State(s): State<Arc<AppState>>, AdminJson(body): AdminJson) -> Response {
     if let Err(r) = only(&body, &["transaction_reference", "copies", "merchant"]) {
         return r;
     }
@@ -103,7 +98,7 @@ async fn receipt(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes
     let request = JobRequest {
         id: None,
         commands,
-        external_reference: Some(item.transaction_reference.clone()),
+        external_reference: Some(item.row.transaction_reference.clone()),
         webhook_url: None,
         skip_if_busy: false,
     };
@@ -130,11 +125,7 @@ async fn printer(State(s): State<Arc<AppState>>) -> Json<Value> {
     printer_view(&s)
 }
 
-async fn set_printer(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
-    let body = match admin_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+async fn set_printer(State(s): State<Arc<AppState>>, AdminJson(body): AdminJson) -> Response {
     if let Err(r) = only(&body, &["paper", "busy"]) {
         return r;
     }

@@ -42,21 +42,26 @@ pub fn receipt_commands(
             divider_type: Some(DividerType::Solid),
             offset: None,
         },
-        text(operation_label(item.operation), Align::Center, None, true),
+        text(
+            operation_label(item.row.operation),
+            Align::Center,
+            None,
+            true,
+        ),
         row("Fecha", &local_time(item)),
-        row("Ticket", &item.ticket_number),
+        row("Ticket", &item.row.ticket_number),
     ];
-    if let Some(mask) = &item.card_mask {
+    if let Some(mask) = &item.row.card_mask {
         out.push(row("Tarjeta", mask));
     }
-    if let Some(reading) = item.reading_type {
+    if let Some(reading) = item.row.reading_type {
         out.push(row("Lectura", reading_label(reading)));
     }
     if let Some(code) = &item.approval_code {
         out.push(row("Aprobacion", code));
     }
     out.push(text(
-        &format!("Ref. {}", item.transaction_reference),
+        &format!("Ref. {}", item.row.transaction_reference),
         Align::Left,
         Some(16),
         false,
@@ -75,7 +80,7 @@ pub fn receipt_commands(
         offset: None,
     });
     out.push(text(
-        if item.approved {
+        if item.row.approved {
             "APROBADA"
         } else {
             "DECLINADA"
@@ -143,14 +148,15 @@ fn reading_label(reading: ReadingType) -> &'static str {
 fn local_time(item: &HistoryItem) -> String {
     let country = Country::of_currency(item.currency, Country::Peru);
     let calendar = MarketCalendar::for_country(country);
-    item.created
+    item.created()
         .to_zoned(calendar.tz().clone())
         .strftime("%Y-%m-%d %H:%M:%S")
         .to_string()
 }
 
 fn total(item: &HistoryItem) -> Amount {
-    item.amount
+    item.row
+        .amount
         .as_object()
         .and_then(|a| AmountBreakdown::parse(a, item.currency, Units::Minor, "amount").ok())
         .map(|b| b.total())
@@ -161,21 +167,27 @@ fn total(item: &HistoryItem) -> Amount {
 mod tests {
     use super::*;
     use crate::printer::render::render;
+    use kushki_protocol::connect::SearchItem;
     use serde_json::{Value, json};
 
     fn item() -> HistoryItem {
         HistoryItem {
-            client_transaction_id: "pos-1".into(),
-            transaction_reference: "0c598cc7-bfd5-4180-8544-34a4f923086e".into(),
-            ticket_number: "123456789012345678".into(),
-            operation: ConnectOperation::Charge,
-            approved: true,
-            amount: json!({"subtotal_iva": 1000, "subtotal_iva0": 250, "iva": 180}),
+            row: SearchItem {
+                client_transaction_id: "pos-1".into(),
+                transaction_reference: "0c598cc7-bfd5-4180-8544-34a4f923086e".into(),
+                ticket_number: "123456789012345678".into(),
+                operation: ConnectOperation::Charge,
+                approved: true,
+                amount: json!({"subtotal_iva": 1000, "subtotal_iva0": 250, "iva": 180}),
+                created: "2026-03-24T15:00:00Z"
+                    .parse::<jiff::Timestamp>()
+                    .unwrap()
+                    .as_millisecond(),
+                card_mask: Some("400000XXXXXX0002".into()),
+                reading_type: Some(ReadingType::Nfc),
+            },
             currency: kushki_protocol::money::Currency::Pen,
             approval_code: Some("892478".into()),
-            created: "2026-03-24T15:00:00Z".parse().unwrap(),
-            card_mask: Some("400000XXXXXX0002".into()),
-            reading_type: Some(ReadingType::Nfc),
             raw_type: None,
         }
     }
@@ -213,7 +225,7 @@ mod tests {
     #[test]
     fn an_unreadable_amount_prints_zero_rather_than_failing() {
         let mut i = item();
-        i.amount = Value::Null;
+        i.row.amount = Value::Null;
         assert_eq!(total(&i).minor_units(), 0);
     }
 }

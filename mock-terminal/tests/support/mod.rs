@@ -37,10 +37,18 @@ pub async fn world() -> World {
 }
 
 pub async fn world_with(tweak: impl FnOnce(&mut mock_terminal::Config)) -> World {
+    world_tweaked(|_| {}, tweak).await
+}
+
+/// The world with both mocks' configurations tweaked before they start.
+pub async fn world_tweaked(
+    acquirer_tweak: impl FnOnce(&mut mock_acquirer::Config),
+    tweak: impl FnOnce(&mut mock_terminal::Config),
+) -> World {
     let start: Timestamp = START.parse().unwrap();
-    let acquirer = mock_acquirer::spawn(mock_acquirer::Config::manual_at(start))
-        .await
-        .unwrap();
+    let mut acquirer_config = mock_acquirer::Config::manual_at(start);
+    acquirer_tweak(&mut acquirer_config);
+    let acquirer = mock_acquirer::spawn(acquirer_config).await.unwrap();
     let mut config = mock_terminal::Config {
         serial: SERIAL.into(),
         business_code: BUSINESS_CODE.into(),
@@ -122,20 +130,17 @@ impl World {
     }
 
     pub async fn terminal_behaviour(&self, b: Value) {
-        let r = self
-            .admin
-            .post(format!("{}/__admin/behaviours", self.terminal.uri()))
-            .json(&b)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
+        self.behaviour(&self.terminal.uri(), b).await;
     }
 
     pub async fn acquirer_behaviour(&self, b: Value) {
+        self.behaviour(&self.acquirer.uri(), b).await;
+    }
+
+    async fn behaviour(&self, base: &str, b: Value) {
         let r = self
             .admin
-            .post(format!("{}/__admin/behaviours", self.acquirer.uri()))
+            .post(format!("{base}/__admin/behaviours"))
             .json(&b)
             .send()
             .await
@@ -175,6 +180,11 @@ impl World {
             .filter_map(|e| e.operation.clone())
             .collect()
     }
+}
+
+/// `GET url`, its body as text.
+pub async fn get_text(http: &reqwest::Client, url: String) -> String {
+    http.get(url).send().await.unwrap().text().await.unwrap()
 }
 
 pub fn amount(minor: i64) -> Value {
