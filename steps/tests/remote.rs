@@ -204,3 +204,57 @@ fn the_suite_passes_over_https_trusting_the_stores_ca_and_an_untrusting_client_i
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_suite_passes_against_a_terminal_only_serve_beside_a_separate_acquirer() {
+    // A store of separate processes, as separate containers make it: one `serve` holds the
+    // acquirer and relay, another only the terminal, which finds them by host name.
+    let acquirer = serve_with(&["--terminal", "UNUSED0001@127.0.0.1:0"]);
+    let port = acquirer.acquirer.rsplit(':').next().unwrap_or_default();
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--acquirer-url",
+            &format!("http://localhost:{port}"),
+        ])
+        .args(["--terminal", "PB04209860189@127.0.0.1:0"])
+        .env_remove("KUSHKI_TERMINALS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("a terminal-only serve starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let terminal = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.starts_with("mock-terminal")
+                .then(|| l.split(" listening on ").nth(1).map(str::to_string))
+                .flatten()
+        })
+        .expect("the terminal's address in the banner");
+    std::thread::spawn(move || for _ in lines {});
+    let terminal_only = Served {
+        child,
+        acquirer: acquirer.acquirer.clone(),
+        terminal,
+        https: Vec::new(),
+        ca: None,
+    };
+    for target in [
+        format!(
+            "lan://{}",
+            terminal_only.terminal.trim_start_matches("http://")
+        ),
+        format!(
+            "cloud://{}",
+            acquirer.acquirer.trim_start_matches("http://")
+        ),
+    ] {
+        let (passed, failed, skipped, text) = run(&target);
+        assert_eq!(failed, 0, "{target}: scenarios failed:\n{text}");
+        assert!(passed >= 95, "{target}: only {passed} passed:\n{text}");
+        assert!(skipped <= 4, "{target}: {skipped} skipped:\n{text}");
+        skips_are_for_other_markets(&text);
+    }
+}
