@@ -8,6 +8,14 @@ use std::time::Instant;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kushki-conformance");
 
+/// One whole-suite run at a time: libtest runs these tests in parallel, and three suites against
+/// three debug `serve`s on two cores would measure the machine, not the harness.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// A `serve` process, killed on drop.
 struct Served {
     child: Child,
@@ -131,6 +139,7 @@ fn skips_are_for_other_markets(text: &str) {
 
 #[test]
 fn the_whole_suite_passes_against_serve_over_every_topology() {
+    let _serial = one_at_a_time();
     let served = serve();
     let lan = served.terminal.trim_start_matches("http://").to_string();
     let port = lan.rsplit(':').next().unwrap_or_default().to_string();
@@ -150,6 +159,7 @@ fn the_whole_suite_passes_against_serve_over_every_topology() {
 
 #[test]
 fn the_suite_passes_over_https_trusting_the_stores_ca_and_an_untrusting_client_is_refused() {
+    let _serial = one_at_a_time();
     let dir = std::env::temp_dir().join(format!("kc-remote-tls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let ca_file = dir.join("ca.pem");
@@ -207,6 +217,7 @@ fn the_suite_passes_over_https_trusting_the_stores_ca_and_an_untrusting_client_i
 
 #[test]
 fn the_suite_passes_against_a_terminal_only_serve_beside_a_separate_acquirer() {
+    let _serial = one_at_a_time();
     // A store of separate processes, as separate containers make it: one `serve` holds the
     // acquirer and relay, another only the terminal, which finds them by host name.
     let acquirer = serve_with(&["--terminal", "UNUSED0001@127.0.0.1:0"]);
