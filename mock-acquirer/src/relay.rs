@@ -2,7 +2,7 @@
 //! `/async/{op}`) forwarded untouched to the terminal that holds a live link for that serial.
 //!
 //! * The terminal's link is a WebSocket on `GET /terminal/v1/{serial}/link` (harness-defined, see
-//!   [`kushki_mock_support::relay`]); a newer link for the same serial replaces the older one.
+//!   [`kushki_protocol::relay`]); a newer link for the same serial replaces the older one.
 //! * A serial with no live link answers `CLOUDPAYMENT_VALIDATION_ERROR` (503), in plain JSON, before
 //!   any signature check, as third-party code saw the cloud do (ref §1.5).
 //! * A link that drops mid-request ends that request at once with the same error; a terminal that
@@ -33,8 +33,8 @@ use futures::{SinkExt, StreamExt};
 use kushki_mock_support::behaviours::{Fault, Hop, Subject};
 use kushki_mock_support::body::MAX_BODY_BYTES;
 use kushki_mock_support::journal::Exchange;
-use kushki_mock_support::relay::{RelayRequest, RelayResponse};
 use kushki_protocol::errors::{ConnectCode, FailureObject, LinkFailure};
+use kushki_protocol::relay::{RelayRequest, RelayResponse};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::state::AppState;

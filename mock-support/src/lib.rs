@@ -16,7 +16,6 @@
 //! * [`body`]: reading a JSON body with every client fault turned into a typed error (never a
 //!   panic, never a 500).
 //! * [`dns`]: host names resolved in Rust (hickory) for the terminal's cloud link.
-//! * [`relay`]: the frames of the cloud link between a terminal and the relay.
 //! * [`server`]: binding (port 0 in tests), the house limits, graceful shutdown, HTTPS listeners.
 //! * [`startup`]: what both mocks do to start and stop: journal, outbound client, listeners,
 //!   and their binaries' clock flags, banner and signal loop.
@@ -31,7 +30,6 @@ pub mod dns;
 #[cfg(feature = "fuzz")]
 pub mod fuzz;
 pub mod journal;
-pub mod relay;
 pub mod server;
 pub mod startup;
 pub mod tls;

@@ -1,6 +1,6 @@
 //! The terminal's link to the cloud relay: a WebSocket to the relay's
 //! `/terminal/v1/{serial}/link` that carries POS requests in and answers out
-//! ([`kushki_mock_support::relay`]). It reconnects after a drop, with a bounded back-off.
+//! ([`kushki_protocol::relay`]). It reconnects after a drop, with a bounded back-off.
 //!
 //! The link dials its TCP stream itself: the relay's host is resolved in Rust
 //! ([`kushki_mock_support::dns`], no glibc name service in a scratch image), and for `wss://` the
@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use axum::http::Method;
 use futures::{SinkExt, StreamExt};
-use kushki_mock_support::relay::{RelayRequest, RelayResponse, link_path};
 use kushki_mock_support::tls::client_config;
+use kushki_protocol::relay::{RelayRequest, RelayResponse, link_path};
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::WebSocketStream;

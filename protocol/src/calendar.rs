@@ -21,8 +21,10 @@
 //! # Time in the domain
 //!
 //! Domain code never reads the system time: it asks a [`Clock`], shared as `Arc<dyn Clock>`.
-//! [`SystemClock`] is the only place that reads the real time; tests use [`ManualClock`]; the
-//! mocks use [`SwitchableClock`], which their admin API can freeze, set and advance.
+//! [`SystemClock`] is the only place that reads the real time; the mocks and the tests use
+//! [`SwitchableClock`], which the mocks' admin API can freeze, set and advance (the mocks wrap it
+//! in `kushki_mock_support::clock::VirtualClock`, which adds waiting on virtual time and needs
+//! an async runtime this crate does not carry).
 //!
 //! The time zones come from jiff's bundled copy of the IANA database (`tzdb-bundle-always`), so
 //! results do not depend on the host's `/usr/share/zoneinfo`.
@@ -71,47 +73,6 @@ fn saturating_add(ts: Timestamp, by: SignedDuration) -> Timestamp {
     })
 }
 
-/// A clock that only moves when told to (tests).
-///
-/// The instant sits behind a `std::sync::Mutex`: every method takes the lock for a copy or an
-/// assignment and releases it at once, never across an `.await`, so a blocking mutex is correct
-/// (and cheaper than an async one) even when the clock is shared by async tasks.
-#[derive(Debug)]
-pub struct ManualClock {
-    now: Mutex<Timestamp>,
-}
-
-impl ManualClock {
-    /// A clock frozen at `start`.
-    pub fn new(start: Timestamp) -> ManualClock {
-        ManualClock {
-            now: Mutex::new(start),
-        }
-    }
-
-    /// Moves the clock to `ts` (backwards too).
-    pub fn set(&self, ts: Timestamp) {
-        *lock(&self.now) = ts;
-    }
-
-    /// Moves the clock by `by` (negative moves it back); saturates at jiff's range.
-    pub fn advance(&self, by: SignedDuration) {
-        let mut now = lock(&self.now);
-        *now = saturating_add(*now, by);
-    }
-
-    /// Moves the clock by `secs` seconds (negative moves it back).
-    pub fn advance_secs(&self, secs: i64) {
-        self.advance(SignedDuration::from_secs(secs));
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Timestamp {
-        *lock(&self.now)
-    }
-}
-
 /// Which time a [`SwitchableClock`] gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -154,7 +115,7 @@ struct SwitchState {
 /// [`use_system`](Self::use_system) goes back to the real time and [`reset`](Self::reset) to
 /// the mode and start it was built with.
 ///
-/// Like [`ManualClock`], the state sits behind a `std::sync::Mutex` that is held only for a
+/// The state sits behind a `std::sync::Mutex` that is held only for a
 /// read or an assignment, never across an `.await`.
 #[derive(Debug)]
 pub struct SwitchableClock {

@@ -31,6 +31,8 @@
 //!   KSNs, PIN block), shared by the mock terminal and the steps.
 //! * [`calendar`]: the [`calendar::Clock`] and each country's business day and cut-off.
 //! * [`mask`]: redaction of card data and secrets for logs, journals and reports.
+//! * [`relay`]: the frames of the cloud link between a terminal and the relay (harness-defined),
+//!   with the other wire formats.
 
 /// Declares a closed wire vocabulary: an enum whose `as_str`, `Display`, `FromStr` and serde
 /// forms are exactly the wire spelling, with `ALL` listing every variant.
@@ -90,4 +92,5 @@ pub mod json_tree;
 pub mod mask;
 pub mod money;
 pub mod raw;
+pub mod relay;
 pub mod schemas;

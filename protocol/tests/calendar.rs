@@ -5,9 +5,9 @@ use std::sync::Arc;
 use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
 use kushki_protocol::calendar::{
-    Clock, ClockMode, MAX_VOID_ATTEMPTS, ManualClock, MarketCalendar, REFUND_MAX_DAYS,
-    REVERSE_MIN_DELAY_SECS, ReverseRule, SwitchableClock, SystemClock, WindowError, refund_window,
-    reverse_window, void_window,
+    Clock, ClockMode, MAX_VOID_ATTEMPTS, MarketCalendar, REFUND_MAX_DAYS, REVERSE_MIN_DELAY_SECS,
+    ReverseRule, SwitchableClock, SystemClock, WindowError, refund_window, reverse_window,
+    void_window,
 };
 use kushki_protocol::raw::Country;
 
@@ -296,20 +296,6 @@ fn limas_zone_has_no_daylight_saving_time() {
 }
 
 // ----- clocks -----------------------------------------------------------------------------------
-
-#[test]
-fn a_manual_clock_stays_where_it_is_set_and_advances_when_told() {
-    let start = ts("2026-03-10T12:00:00Z");
-    let clock = ManualClock::new(start);
-    assert_eq!(clock.now(), start);
-    assert_eq!(clock.now(), start);
-    clock.advance_secs(61);
-    assert_eq!(clock.now(), ts("2026-03-10T12:01:01Z"));
-    clock.advance(SignedDuration::from_hours(-1));
-    assert_eq!(clock.now(), ts("2026-03-10T11:01:01Z"));
-    clock.set(ts("2030-01-01T00:00:00Z"));
-    assert_eq!(clock.now(), ts("2030-01-01T00:00:00Z"));
-}
 
 #[test]
 fn a_switchable_clock_switches_to_manual_when_set() {

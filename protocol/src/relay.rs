@@ -4,7 +4,9 @@
 //! The terminal opens a WebSocket to the relay's `GET /terminal/v1/{serial}/link` and keeps it
 //! open. For every POS request on `/terminal/v1/{serial}/{sync|async}/{op}` the relay sends one
 //! [`RelayRequest`] text frame with the request untouched (headers that matter and the body as
-//! sent); the terminal answers with one [`RelayResponse`] frame carrying the same `id`.
+//! sent); the terminal answers with one [`RelayResponse`] frame carrying the same `id`. The relay's
+//! `/__admin/terminals/{serial}/__admin/…` requests travel the same way, with a `route` starting
+//! `__admin/`, and are answered by the terminal's admin API.
 
 use serde::{Deserialize, Serialize};
 
