@@ -30,6 +30,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
+use kushki_mock_support::admin::admin_error_status;
 use kushki_mock_support::behaviours::{Fault, Hop, Subject};
 use kushki_mock_support::body::MAX_BODY_BYTES;
 use kushki_mock_support::journal::Exchange;
@@ -134,18 +135,11 @@ async fn terminal_admin(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let admin_answer = |status: StatusCode, field: &str, message: String| {
-        (
-            status,
-            axum::Json(serde_json::json!({"error": {"field": field, "message": message}})),
-        )
-            .into_response()
-    };
     if !path.starts_with("__admin/") {
-        return admin_answer(
+        return admin_error_status(
             StatusCode::BAD_REQUEST,
             "path",
-            "only a terminal's /__admin/ routes are reachable here".into(),
+            "only a terminal's /__admin/ routes are reachable here",
         );
     }
     let frame = RelayRequest {
@@ -162,7 +156,7 @@ async fn terminal_admin(
         body: String::from_utf8_lossy(&body).into_owned(),
     };
     let Some((id, pending, rx)) = state.relay.send(&serial, frame) else {
-        return admin_answer(
+        return admin_error_status(
             StatusCode::NOT_FOUND,
             "serial",
             format!("no terminal `{serial}` is linked to this relay"),
@@ -180,7 +174,7 @@ async fn terminal_admin(
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .remove(&id);
-            admin_answer(
+            admin_error_status(
                 StatusCode::GATEWAY_TIMEOUT,
                 "serial",
                 format!("terminal `{serial}` did not answer its admin request"),

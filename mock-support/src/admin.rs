@@ -56,8 +56,13 @@ const BEFORE_EPOCH: &str =
 
 /// An admin error: 400 with the field and the reason.
 pub fn admin_error(field: &str, message: impl Into<String>) -> Response {
+    admin_error_status(StatusCode::BAD_REQUEST, field, message)
+}
+
+/// The admin error envelope `{"error":{"field","message"}}` with another status (404, 502, 504).
+pub fn admin_error_status(status: StatusCode, field: &str, message: impl Into<String>) -> Response {
     (
-        StatusCode::BAD_REQUEST,
+        status,
         Json(json!({"error": {"field": field, "message": message.into()}})),
     )
         .into_response()
@@ -203,10 +208,10 @@ async fn tls_ca<S: MockAdmin>(State(s): State<Arc<S>>) -> Response {
             pem,
         )
             .into_response(),
-        None => (
+        None => admin_error_status(
             StatusCode::NOT_FOUND,
-            Json(json!({"error": {"field": "tls", "message": "this mock serves no HTTPS: start it with --tls-listen"}})),
-        )
-            .into_response(),
+            "tls",
+            "this mock serves no HTTPS: start it with --tls-listen",
+        ),
     }
 }

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use bytes::Bytes;
-use kushki_mock_support::admin::{admin_body, admin_error};
+use kushki_mock_support::admin::{admin_body, admin_error, admin_error_status};
 use serde_json::{Value, json};
 
 use crate::reader::CardAction;
@@ -64,11 +64,11 @@ async fn to_acquirer(
             }
             answer
         }
-        Err(e) => (
+        Err(e) => admin_error_status(
             StatusCode::BAD_GATEWAY,
-            Json(json!({"error": {"field": "acquirer", "message": format!("the terminal cannot reach its acquirer: {e}")}})),
-        )
-            .into_response(),
+            "acquirer",
+            format!("the terminal cannot reach its acquirer: {e}"),
+        ),
     }
 }
 
